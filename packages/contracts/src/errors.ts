@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/** Stable error codes. Transports map each code once (HTTP status, MCP isError, CLI exit code). */
+export const ERROR_CODES = [
+  'bad_request',
+  'validation_failed',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'file.not_found',
+  'file.too_large',
+  'file.empty',
+  'resource.not_found',
+  'parser.unsupported_type',
+  'parser.failed',
+  'embedder.unavailable',
+  'embedder.dimension_mismatch',
+  'config.invalid',
+  'conflict',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;

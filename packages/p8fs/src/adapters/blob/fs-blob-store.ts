@@ -1,0 +1,93 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '../../domain/errors.js';
+import type { BlobStore, StoredBlob } from '../../ports/blob-store.js';
+
+const KEY = /^tenants\/([a-z0-9][a-z0-9_-]{0,62})\/blobs\/([0-9a-f]{2})\/([0-9a-f]{64})$/;
+
+/** Content-addressed key of a blob: tenant prefix, then a two-hex fan-out directory. */
+export function blobKey(tenantId: string, sha256: string): string {
+  return `tenants/${tenantId}/blobs/${sha256.slice(0, 2)}/${sha256}`;
+}
+
+/** BlobStore over a local folder. Writes stream to a temp file, then rename into place. */
+export class FsBlobStore implements BlobStore {
+  constructor(private readonly root: string) {}
+
+  async put(tenantId: string, body: Readable | AsyncIterable<Uint8Array>, opts: { maxBytes?: number } = {}): Promise<StoredBlob> {
+    const tmpDir = join(this.root, 'tmp');
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = join(tmpDir, randomUUID());
+    const hash = createHash('sha256');
+    let size = 0;
+    const max = opts.maxBytes ?? Number.POSITIVE_INFINITY;
+    try {
+      await pipeline(
+        body,
+        async function* (source: AsyncIterable<Uint8Array>) {
+          for await (const chunk of source) {
+            size += chunk.byteLength;
+            if (size > max) throw new AppError('file.too_large', `upload exceeds the limit of ${max} bytes`);
+            hash.update(chunk);
+            yield chunk;
+          }
+        },
+        createWriteStream(tmp),
+      );
+      const sha256 = hash.digest('hex');
+      const key = blobKey(tenantId, sha256);
+      const dest = this.path(tenantId, key);
+      await mkdir(dirname(dest), { recursive: true });
+      // Same content already stored: the rename simply replaces identical bytes.
+      await rename(tmp, dest);
+      return { key, size, sha256 };
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async get(tenantId: string, key: string): Promise<Readable> {
+    const p = this.path(tenantId, key);
+    await this.mustExist(p, key);
+    return createReadStream(p);
+  }
+
+  async read(tenantId: string, key: string): Promise<Buffer> {
+    const p = this.path(tenantId, key);
+    await this.mustExist(p, key);
+    return readFile(p);
+  }
+
+  async exists(tenantId: string, key: string): Promise<boolean> {
+    return access(this.path(tenantId, key)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async delete(tenantId: string, key: string): Promise<void> {
+    await rm(this.path(tenantId, key), { force: true });
+  }
+
+  /** Map a key to a path, refusing keys of other tenants and anything that is not a blob key. */
+  private path(tenantId: string, key: string): string {
+    const m = KEY.exec(key);
+    if (!m || m[1] !== tenantId) throw new AppError('forbidden', 'blob key does not belong to this tenant');
+    const p = resolve(this.root, key);
+    if (!p.startsWith(resolve(this.root) + sep)) throw new AppError('forbidden', 'blob key escapes the store');
+    return p;
+  }
+
+  private async mustExist(p: string, key: string): Promise<void> {
+    try {
+      await access(p);
+    } catch {
+      throw new AppError('file.not_found', `blob ${key} is missing from the store`);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { FsBlobStore } from './adapters/blob/fs-blob-store.js';
+import { migrate } from './adapters/db/migrate.js';
+import { openPglite } from './adapters/db/pglite.js';
+import { PostgresDb } from './adapters/db/postgres.js';
+import { createEmbedder } from './adapters/embedders/index.js';
+import { DbJobQueue } from './adapters/queue/db-queue.js';
+import type { Config } from './config/schema.js';
+import { type Actor, ownerActor } from './domain/actor.js';
+import { createParserRegistry } from './parsers/index.js';
+import type { Db } from './ports/db.js';
+import type { Embedder } from './ports/embedder.js';
+import type { JobQueue } from './ports/job-queue.js';
+import type { Logger } from './ports/logger.js';
+import { EmbeddingService } from './services/embeddings.js';
+import { FilesService } from './services/files.js';
+import { IngestService } from './services/ingest.js';
+import { ResourcesService } from './services/resources.js';
+import { SearchService } from './services/search.js';
+import { StatusService } from './services/status.js';
+import { WorkerPool } from './transports/worker/pool.js';
+
+/** The services every transport calls. */
+export interface Services {
+  files: FilesService;
+  ingest: IngestService;
+  resources: ResourcesService;
+  search: SearchService;
+  embeddings: EmbeddingService;
+  status: StatusService;
+}
+
+export interface App {
+  config: Config;
+  services: Services;
+  db: Db;
+  queue: JobQueue;
+  pool: WorkerPool;
+  log: Logger;
+  /** The local owner: the only actor until accounts land (issue P3). */
+  owner: Actor;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** Use this embedder instead of the configured one (tests). */
+  embedder?: Embedder;
+  /** Keep the database in memory instead of <dataDir>/db (tests, benchmarks). */
+  inMemory?: boolean;
+  logger?: Logger;
+}
+
+/** The package version, read once from package.json. */
+export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+/** Create a logger that writes JSON lines to stderr, so stdout stays free for command output. */
+export function createLogger(level: Config['logLevel']): Logger {
+  return pino({ level, base: { pid: process.pid } }, pino.destination(2)) as unknown as Logger;
+}
+
+/** The composition root: adapters chosen by config, services wired to ports. */
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const db = await openDb(config, opts.inMemory ?? false);
+  const closers: (() => Promise<void>)[] = [() => db.close()];
+  try {
+    await migrate(db);
+    // Tenant-filtered vector queries must keep scanning the HNSW graph until they find enough rows.
+    await db.exec(`SET hnsw.iterative_scan = relaxed_order; SET hnsw.ef_search = 100`);
+    await db.query(`INSERT INTO tenants (tenant_id, name) VALUES ($1, 'owner') ON CONFLICT (tenant_id) DO NOTHING`, [config.tenantId]);
+    const queue = new DbJobQueue(db, { maxAttempts: config.jobMaxAttempts });
+    const embedder = opts.embedder ?? (await createEmbedder(config));
+    closers.unshift(() => embedder.close());
+    const embeddings = new EmbeddingService(db, embedder, queue, log);
+    await embeddings.init();
+    const blobs = new FsBlobStore(config.blobDir ?? join(config.dataDir, 'blobs'));
+    const ingest = new IngestService(db, blobs, createParserRegistry(), queue, embeddings, log, {
+      chunkTokens: config.chunkTokens, chunkOverlapTokens: config.chunkOverlapTokens,
+    });
+    const services: Services = {
+      files: new FilesService(db, blobs, queue, log, config.maxUploadMb * 1024 * 1024),
+      ingest,
+      resources: new ResourcesService(db),
+      search: new SearchService(db, embeddings),
+      embeddings,
+      status: new StatusService(db, queue, embeddings, { version: VERSION, dataDir: opts.inMemory ? null : config.dataDir }),
+    };
+    await embeddings.scheduleBackfill();
+    const pool = new WorkerPool(queue, services, log, { concurrency: config.workers, leaseSeconds: config.jobLeaseSeconds });
+    closers.unshift(() => pool.stop());
+    return { config, services, db, queue, pool, log, owner: ownerActor(config.tenantId), close: () => runAll(closers) };
+  } catch (err) {
+    await runAll(closers).catch(() => {});
+    throw err;
+  }
+}
+
+async function openDb(config: Config, inMemory: boolean): Promise<Db> {
+  if (config.storageProvider === 'postgres') return new PostgresDb(config.pgUrl as string);
+  return openPglite(inMemory ? undefined : join(config.dataDir, 'db'));
+}
+
+async function runAll(fns: (() => Promise<void>)[]): Promise<void> {
+  for (const fn of fns) await fn();
+}

@@ -1,0 +1,71 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * The one config schema. Each key maps to an environment variable P8FS_<KEY_IN_UPPER_SNAKE> and a
+ * CLI flag --<key-in-kebab>. Defaults give a working embedded vault with nothing set.
+ */
+export const ConfigShape = z.object({
+    dataDir: z.string().min(1).default(join(homedir(), '.p8fs')),
+    host: z.string().min(1).default('127.0.0.1'),
+    port: int(0, 65535).default(8808),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    tenantId: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, - and _ only')
+      .default('local'),
+
+    storageProvider: z.enum(['pglite', 'postgres']).default('pglite'),
+    pgUrl: z.string().url().optional(),
+    blobProvider: z.enum(['fs']).default('fs'),
+    blobDir: z.string().optional().describe('default: <dataDir>/blobs'),
+    queueProvider: z.enum(['db']).default('db'),
+
+    workers: int(0, 64).default(2).describe('concurrent jobs per process; 0 = API only'),
+    jobMaxAttempts: int(1, 100).default(5),
+    jobLeaseSeconds: int(5, 86_400).default(60),
+    maxUploadMb: int(1, 1_048_576).default(1024),
+
+    chunkTokens: int(32, 8192).default(256),
+    chunkOverlapTokens: int(0, 1024).default(32),
+
+    embeddingProvider: z.enum(['use-lite', 'openai', 'transformers', 'hash']).default('use-lite'),
+    embeddingModel: z.string().optional().describe('model name for openai/transformers providers'),
+    embeddingDimensions: int(1, 16000).optional().describe('required for openai unless the model is known'),
+    embeddingUrl: z.string().url().optional().describe('base URL of an OpenAI-compatible API'),
+    embeddingApiKey: z.string().optional(),
+    embeddingModelDir: z.string().optional().describe('local ONNX models for the transformers provider'),
+    embeddingBatchSize: int(1, 2048).default(16),
+    embeddingThreads: int(1, 16).default(1).describe('worker threads running a local model'),
+
+    server: z.string().url().optional().describe('a running p8fs server the CLI talks to'),
+    dev: bool.default(false),
+  });
+
+/** The shape plus the rules that span several keys. */
+export const ConfigSchema = ConfigShape.superRefine((c, ctx) => {
+    if (c.storageProvider === 'postgres' && !c.pgUrl)
+      ctx.addIssue({ code: 'custom', path: ['pgUrl'], message: 'required when storageProvider is postgres' });
+    if (c.embeddingProvider === 'openai') {
+      if (!c.embeddingModel)
+        ctx.addIssue({ code: 'custom', path: ['embeddingModel'], message: 'required for the openai provider' });
+    }
+    if (c.embeddingProvider === 'transformers') {
+      if (!c.embeddingModel)
+        ctx.addIssue({ code: 'custom', path: ['embeddingModel'], message: 'required for the transformers provider (e.g. Xenova/all-MiniLM-L6-v2)' });
+      if (!c.embeddingModelDir)
+        ctx.addIssue({ code: 'custom', path: ['embeddingModelDir'], message: 'required for the transformers provider: models load from local files only' });
+    }
+    if (c.chunkOverlapTokens >= c.chunkTokens)
+      ctx.addIssue({ code: 'custom', path: ['chunkOverlapTokens'], message: 'must be smaller than chunkTokens' });
+  });
+
+export type Config = z.output<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type ConfigKey = keyof Config;

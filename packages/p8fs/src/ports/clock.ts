@@ -1,0 +1,5 @@
+/** Time source; tests pass a fixed clock. */
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,117 @@
+import { hostname } from 'node:os';
+import { errorMessage } from '../../domain/errors.js';
+import { newId } from '../../domain/ids.js';
+import type { ClaimedJob, JobQueue } from '../../ports/job-queue.js';
+import type { Logger } from '../../ports/logger.js';
+import type { Services } from '../../app.js';
+import { JOB_HANDLERS } from './handlers.js';
+
+export interface PoolOptions {
+  concurrency: number;
+  leaseSeconds: number;
+  pollMs?: number;
+}
+
+/**
+ * Runs jobs from the queue with N concurrent loops. A job's lease is renewed while it runs; if
+ * this process dies the lease runs out and another worker (or this one, restarted) takes it.
+ */
+export class WorkerPool {
+  readonly id = `${hostname()}:${process.pid}:${newId().slice(0, 8)}`;
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private readonly wakers = new Set<() => void>();
+  private unsubscribe: (() => void) | null = null;
+  private active = 0;
+
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly svc: Services,
+    private readonly log: Logger,
+    private readonly opts: PoolOptions,
+  ) {}
+
+  /** Start the loops (no-op when concurrency is 0). */
+  start(): void {
+    if (this.running || this.opts.concurrency <= 0) return;
+    this.running = true;
+    this.unsubscribe = this.queue.onEnqueue(() => this.wakeAll());
+    for (let i = 0; i < this.opts.concurrency; i++) this.loops.push(this.loop(i));
+    this.log.info({ worker: this.id, concurrency: this.opts.concurrency }, 'worker pool started');
+  }
+
+  /** Stop claiming and wait for the jobs in flight. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.unsubscribe?.();
+    this.wakeAll();
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+
+  /** Jobs running right now in this pool. */
+  get busy(): number {
+    return this.active;
+  }
+
+  private async loop(n: number): Promise<void> {
+    while (this.running) {
+      let job: ClaimedJob | null = null;
+      try {
+        job = await this.queue.claim(`${this.id}#${n}`, this.opts.leaseSeconds);
+      } catch (err) {
+        if (!this.running) return;
+        this.log.error({ err: errorMessage(err) }, 'claiming a job failed');
+      }
+      if (!job) {
+        await this.sleep(this.opts.pollMs ?? 1000);
+        continue;
+      }
+      this.active++;
+      try {
+        await this.execute(job, `${this.id}#${n}`);
+      } finally {
+        this.active--;
+      }
+    }
+  }
+
+  private async execute(job: ClaimedJob, workerId: string): Promise<void> {
+    const handler = JOB_HANDLERS[job.type];
+    const log = this.log.child({ job: job.id, type: job.type, tenant: job.tenantId, attempt: job.attempts });
+    const beat = setInterval(() => {
+      this.queue.heartbeat(job.id, workerId, this.opts.leaseSeconds).catch((err) => log.warn({ err: errorMessage(err) }, 'heartbeat failed'));
+    }, Math.max(1000, (this.opts.leaseSeconds * 1000) / 3));
+    const started = Date.now();
+    try {
+      await handler.run(job, this.svc);
+      await this.queue.complete(job.id, workerId);
+      log.debug({ ms: Date.now() - started }, 'job done');
+    } catch (err) {
+      const msg = errorMessage(err);
+      const outcome = await this.queue.fail(job.id, workerId, msg, { retry: handler.retryable(err) });
+      log.warn({ err: msg, outcome }, 'job failed');
+      if (outcome === 'dead') await handler.onDead?.(job, msg, this.svc).catch((e) => log.error({ err: errorMessage(e) }, 'onDead failed'));
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private wakeAll(): void {
+    for (const w of [...this.wakers]) w();
+  }
+
+  /** Sleep until the poll interval passes or a job is enqueued in this process. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
+  }
+}
