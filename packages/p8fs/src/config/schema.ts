@@ -64,7 +64,8 @@ export const ConfigSchema = ConfigShape.superRefine((c, ctx) => {
     }
     if (c.chunkOverlapTokens >= c.chunkTokens)
       ctx.addIssue({ code: 'custom', path: ['chunkOverlapTokens'], message: 'must be smaller than chunkTokens' });
-  });
+  // Run even when single keys failed, so a person sees every problem in one go.
+  }, { when: () => true });
 
 export type Config = z.output<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;

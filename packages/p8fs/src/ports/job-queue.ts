@@ -38,6 +38,8 @@ export interface JobQueue {
   /** Record a failure: retried later with backoff, or dead when attempts are spent or retry is false. */
   fail(jobId: string, workerId: string, error: string, opts: { retry: boolean }): Promise<'retry' | 'dead'>;
   counts(tenantId?: string): Promise<JobCounts>;
+  /** Remove finished jobs past their retention; returns how many were removed. */
+  prune(): Promise<number>;
   /** Wake sleeping workers (a job was just enqueued in this process). */
   onEnqueue(listener: () => void): () => void;
 }

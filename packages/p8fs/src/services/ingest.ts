@@ -7,7 +7,7 @@ import type { Db } from '../ports/db.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { Logger } from '../ports/logger.js';
 import type { ParsedDocument } from '../ports/parser.js';
-import type { ParserRegistry } from '../parsers/index.js';
+import type { ParserRegistry, ParserResolution } from '../parsers/index.js';
 import type { EmbeddingService } from './embeddings.js';
 import * as files from './sql/files.js';
 import * as res from './sql/resources.js';
@@ -40,10 +40,10 @@ export class IngestService {
     if (!file || file.status === 'indexed') return 'skipped';
     await files.setFileStatus(this.db, tenantId, fileId, 'processing');
     let doc: ParsedDocument;
-    let resolved: ReturnType<ParserRegistry['resolve']>;
+    let resolved: ParserResolution;
     try {
       const bytes = await this.blobs.read(tenantId, file.blob_key);
-      resolved = this.parsers.resolve({ name: file.name, bytes, declaredType: file.mime_type });
+      resolved = await this.parsers.resolve({ name: file.name, bytes, declaredType: file.mime_type });
       doc = await resolved.parser.parse({ bytes, name: file.name, mimeType: resolved.mimeType });
     } catch (err) {
       if (!isAppError(err) || !err.code.startsWith('parser.')) throw err;
@@ -116,7 +116,7 @@ function toResources(file: files.FileRow, doc: ParsedDocument, chunks: Chunk[]):
       metadata: { heading_path: c.headingPath, page: c.page, tokens: c.tokens, file_name: file.name, title: doc.title },
       timestamp: null,
       title,
-      context: neighbourContext(texts, i, 1),
+      context: neighbourContext(texts, i),
     };
   });
 }

@@ -23,6 +23,7 @@ export class WorkerPool {
   private readonly wakers = new Set<() => void>();
   private unsubscribe: (() => void) | null = null;
   private active = 0;
+  private janitor: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly queue: JobQueue,
@@ -37,6 +38,9 @@ export class WorkerPool {
     this.running = true;
     this.unsubscribe = this.queue.onEnqueue(() => this.wakeAll());
     for (let i = 0; i < this.opts.concurrency; i++) this.loops.push(this.loop(i));
+    this.janitor = setInterval(() => this.prune(), 3_600_000);
+    this.janitor.unref();
+    this.prune();
     this.log.info({ worker: this.id, concurrency: this.opts.concurrency }, 'worker pool started');
   }
 
@@ -44,6 +48,7 @@ export class WorkerPool {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    if (this.janitor) clearInterval(this.janitor);
     this.unsubscribe?.();
     this.wakeAll();
     await Promise.all(this.loops);
@@ -96,6 +101,14 @@ export class WorkerPool {
     } finally {
       clearInterval(beat);
     }
+  }
+
+  /** Finished jobs are kept a while for inspection, then removed. */
+  private prune(): void {
+    this.queue.prune().then(
+      (n) => n && this.log.debug({ removed: n }, 'pruned finished jobs'),
+      (err) => this.log.warn({ err: errorMessage(err) }, 'pruning jobs failed'),
+    );
   }
 
   private wakeAll(): void {
