@@ -32,7 +32,7 @@ function localTargets(file: string): string[] {
 const RULES: Record<string, string[]> = {
   domain: ['domain'],
   ports: ['domain', 'ports'],
-  services: ['domain', 'ports', 'services', 'parsers'],
+  services: ['domain', 'ports', 'services'],
   parsers: ['domain', 'ports', 'parsers'],
 };
 

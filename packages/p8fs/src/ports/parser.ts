@@ -1,15 +1,6 @@
-/** A structural block of extracted content. Chunking works on blocks, never on raw bytes. */
-export type Block =
-  | { kind: 'heading'; level: number; text: string; page?: number }
-  | { kind: 'paragraph' | 'list' | 'code' | 'table' | 'quote'; text: string; page?: number };
+import type { ParsedDocument } from '../domain/document.js';
 
-/** What a parser extracts from one file. */
-export interface ParsedDocument {
-  title: string | null;
-  blocks: Block[];
-  /** Format metadata kept on the file (frontmatter, page count, author, ...). */
-  metadata: Record<string, unknown>;
-}
+export type { Block, ParsedDocument } from '../domain/document.js';
 
 export interface ParseInput {
   bytes: Buffer;
@@ -28,4 +19,24 @@ export interface Parser {
   readonly extensions: readonly string[];
   /** Extract content or throw AppError('parser.failed', reason). Never return placeholder text. */
   parse(input: ParseInput): Promise<ParsedDocument>;
+}
+
+/** Which parser takes a file, the media type it is parsed as, and the rule that decided it. */
+export interface ParserResolution {
+  parser: Parser;
+  mimeType: string;
+  reason: string;
+}
+
+export interface ResolveInput {
+  name: string;
+  bytes: Buffer;
+  declaredType?: string;
+}
+
+/** The set of parsers and the rule that picks one for a file. */
+export interface ParserRegistry {
+  list(): Parser[];
+  /** Pick the parser for a file from its bytes, extension and declared type; throws parser.unsupported_type. */
+  resolve(input: ResolveInput): Promise<ParserResolution>;
 }

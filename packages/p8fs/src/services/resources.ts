@@ -4,6 +4,7 @@ import { sha256, uuid5 } from '../domain/ids.js';
 import { embeddingText, neighbourContexts } from '../domain/search-text.js';
 import type { Db } from '../ports/db.js';
 import { isUuid } from './files.js';
+import { getFile } from './sql/files.js';
 import * as sql from './sql/resources.js';
 
 /** One resource of a sequence written directly (a conversation turn, a note), not parsed from a file. */
@@ -30,8 +31,11 @@ export class ResourcesService {
     return row;
   }
 
-  /** The resources (chunks) of a file, in order. */
-  listForFile(actor: Actor, fileId: string): Promise<sql.ResourceRow[]> {
+  /** The resources (chunks) of a file, in order; file.not_found when the tenant has no such file. */
+  async listForFile(actor: Actor, fileId: string): Promise<sql.ResourceRow[]> {
+    // An empty list would not tell a deleted or mistyped file from one that has no chunks yet.
+    const file = isUuid(fileId) ? await getFile(this.db, actor.tenantId, fileId) : null;
+    if (!file) throw new AppError('file.not_found', `no file ${fileId}`);
     return sql.listFileResources(this.db, actor.tenantId, fileId);
   }
 

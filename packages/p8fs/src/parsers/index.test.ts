@@ -1,0 +1,103 @@
+import { Document, Packer, Paragraph } from 'docx';
+import PDFDocument from 'pdfkit';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../domain/errors.js';
+import { createParserRegistry, PARSERS, type ResolveInput } from './index.js';
+
+const registry = createParserRegistry();
+
+function pdfBytes(): Promise<Buffer> {
+  const doc = new PDFDocument();
+  const parts: Buffer[] = [];
+  doc.on('data', (b: Buffer) => parts.push(b));
+  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(parts))));
+  doc.text('Hello PDF');
+  doc.end();
+  return done;
+}
+
+const docxBytes = (): Promise<Buffer> => Packer.toBuffer(new Document({ sections: [{ children: [new Paragraph('Hello DOCX')] }] }));
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5e2a0b70000000049454e44ae426082', 'hex');
+
+async function unsupported(input: ResolveInput): Promise<AppError> {
+  const err = await registry.resolve(input).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AppError);
+  expect((err as AppError).code).toBe('parser.unsupported_type');
+  return err as AppError;
+}
+
+describe('parser registry', () => {
+  it('lists the registered parsers explicitly, each with a version and its types', () => {
+    expect(registry.list().map((p) => p.id)).toEqual(['pdf', 'docx', 'html', 'markdown', 'text']);
+    expect(registry.list()).toEqual([...PARSERS]);
+    for (const p of registry.list()) {
+      expect(p.version).toBe(1);
+      expect(p.mediaTypes.length).toBeGreaterThan(0);
+      expect(p.extensions.every((e) => e.startsWith('.'))).toBe(true);
+    }
+  });
+
+  it('sniffs binary formats from the bytes, whatever the name says', async () => {
+    const pdf = await registry.resolve({ name: 'report.pdf', bytes: await pdfBytes() });
+    expect(pdf).toMatchObject({ mimeType: 'application/pdf', reason: 'content sniffed as application/pdf' });
+    expect(pdf.parser.id).toBe('pdf');
+    const renamed = await registry.resolve({ name: 'report.txt', bytes: await pdfBytes(), declaredType: 'text/plain' });
+    expect(renamed.parser.id).toBe('pdf');
+    expect(renamed.reason).toBe('content sniffed as application/pdf (extension .txt ignored)');
+    const docx = await registry.resolve({ name: 'letter.docx', bytes: await docxBytes() });
+    expect(docx.parser.id).toBe('docx');
+    expect(docx.mimeType).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+  });
+
+  it('picks text formats by extension, then by declared type, then plain text for bare names', async () => {
+    const text = Buffer.from('# Hello\n\nworld');
+    expect(await registry.resolve({ name: 'note.md', bytes: text, declaredType: 'text/plain' })).toMatchObject({
+      mimeType: 'text/markdown',
+      reason: 'text, extension .md',
+    });
+    expect(await registry.resolve({ name: 'page.HTM', bytes: Buffer.from('<p>x</p>') })).toMatchObject({ mimeType: 'text/html' });
+    expect(await registry.resolve({ name: 'upload', bytes: text, declaredType: 'text/markdown; charset=utf-8' })).toMatchObject({
+      mimeType: 'text/markdown',
+      reason: 'text, declared type text/markdown',
+    });
+    const bare = await registry.resolve({ name: 'README', bytes: text });
+    expect(bare.parser.id).toBe('text');
+    expect(bare.reason).toBe('text with no extension or declared type');
+    const xhtml = await registry.resolve({ name: 'page.xhtml', bytes: Buffer.from('<?xml version="1.0"?><html><body>x</body></html>') });
+    expect(xhtml).toMatchObject({ mimeType: 'text/html', reason: 'application/xml content, text, extension .xhtml' });
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('hello', 'utf16le')]);
+    expect((await registry.resolve({ name: 'w.txt', bytes: utf16 })).parser.id).toBe('text');
+  });
+
+  it('accepts a bare zip named .docx (file-type names OOXML only when its manifest comes first)', async () => {
+    const zip = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(26), Buffer.from('word/document.xml')]);
+    const resolved = await registry.resolve({ name: 'old.docx', bytes: zip });
+    expect(resolved.parser.id).toBe('docx');
+    expect(resolved.reason).toBe('zip container, extension .docx');
+  });
+
+  it('rejects binary content that claims to be text', async () => {
+    const err = await unsupported({ name: 'notes.txt', bytes: Buffer.from([0x68, 0x69, 0x00, 0x01, 0x02, 0x00, 0xff]) });
+    expect(err.message).toMatch(/^no parser for notes\.txt: content looks binary \(NUL bytes\)/);
+    const zip = await unsupported({ name: 'notes.md', bytes: Buffer.from([0x50, 0x4b, 0x03, 0x04, ...new Array(40).fill(0)]) });
+    expect(zip.message).toMatch(/^no parser for notes\.md \(content sniffed as application\/zip\): supported: /);
+  });
+
+  it('rejects a non-PDF renamed .pdf with a clear message', async () => {
+    const text = await unsupported({ name: 'fake.pdf', bytes: Buffer.from('hello, I am text') });
+    expect(text.message).toBe('fake.pdf claims application/pdf (extension .pdf) but its content is not PDF');
+    const png = await unsupported({ name: 'photo.pdf', bytes: PNG });
+    expect(png.message).toMatch(/^no parser for photo\.pdf \(content sniffed as image\/png\): supported: pdf \(\.pdf\); docx \(\.docx\)/);
+  });
+
+  it('rejects formats no parser handles yet, listing what is supported', async () => {
+    const csv = await unsupported({ name: 'data.csv', bytes: Buffer.from('a,b\n1,2'), declaredType: 'text/csv' });
+    expect(csv.message).toMatch(/^no parser for data\.csv \(text\/csv\): supported: pdf/);
+    const json = await unsupported({ name: 'data.json', bytes: Buffer.from('{}') });
+    expect(json.message).toMatch(/^no parser for data\.json \(extension \.json\)/);
+    expect(json.details).toMatchObject({ name: 'data.json' });
+  });
+});

@@ -1,0 +1,74 @@
+import type { ErrorBody, ErrorCode } from '@p8fs/contracts';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from 'zod';
+import { AppError, errorMessage } from '../../domain/errors.js';
+import type { Logger } from '../../ports/logger.js';
+
+// A Record over every code, so adding a code to the contracts fails the build until it is mapped here.
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  bad_request: 400,
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  'file.not_found': 404,
+  'resource.not_found': 404,
+  conflict: 409,
+  'file.too_large': 413,
+  'file.empty': 400,
+  'parser.unsupported_type': 415,
+  'parser.failed': 500,
+  'embedder.unavailable': 500,
+  'embedder.dimension_mismatch': 500,
+  'config.invalid': 500,
+  internal: 500,
+};
+
+/** The HTTP status for an error code. */
+export function httpStatus(code: ErrorCode): ContentfulStatusCode {
+  return STATUS[code];
+}
+
+/** The JSON error body every failing route answers with. */
+export function errorBody(code: ErrorCode, message: string, details?: unknown): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** Zod issues as a validation_failed error listing each one (`where: message`). */
+export function validationError(error: z.ZodError, where: string): AppError {
+  const issues = error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
+  return new AppError('validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+}
+
+// Hono's own middleware (body limits, bearer auth) throws HTTPException with a status only.
+const CODE_OF_STATUS: Record<number, ErrorCode> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'file.too_large' };
+
+/** An AppError for anything thrown that we can classify, or null for the unexpected. */
+function classify(err: Error): AppError | null {
+  if (err instanceof AppError) return err;
+  if (err instanceof z.ZodError) return validationError(err, 'input');
+  const code = err instanceof HTTPException ? CODE_OF_STATUS[err.status] : undefined;
+  return code ? new AppError(code, err.message || code) : null;
+}
+
+/** The one onError handler: AppError codes map to statuses; anything else is a 500 without internals. */
+export function errorHandler(log: Logger) {
+  return (err: Error, c: Context): Response => {
+    const known = classify(err);
+    if (known) {
+      const status = httpStatus(known.code);
+      if (status >= 500) log.error({ code: known.code, err: known.message, path: c.req.path }, 'request failed');
+      return c.json(errorBody(known.code, known.message, known.details), status);
+    }
+    // The stack goes to the log only: clients see a fixed message, never our internals.
+    log.error({ err: errorMessage(err), stack: err.stack, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return c.json(errorBody('internal', 'internal server error'), 500);
+  };
+}
+
+/** 404 for paths no route answers. */
+export function notFoundHandler(c: Context): Response {
+  return c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
+}

@@ -1,0 +1,69 @@
+import { Readable } from 'node:stream';
+import { FileDto, FileList } from '@p8fs/contracts';
+import type { App } from '../../../app.js';
+import { toFileDto, toFileList, toResourceDto } from '../../presenters.js';
+import { parseWith } from '../input.js';
+import { json, type Ctx, type RouteSpec } from '../route-spec.js';
+import { BINARY_JSON_SCHEMA, FileListQuery, ResourceList } from '../schemas.js';
+
+const ID = { id: 'file id (UUID); anything else is simply not found' };
+
+/** Files: list, read, download, delete, and the resources made from one. */
+export function fileRoutes(app: App): RouteSpec[] {
+  const { files, resources } = app.services;
+
+  const list = async (c: Ctx) => {
+    const q = parseWith(FileListQuery, c.req.query(), 'query');
+    return c.json(toFileList(await files.list(c.get('actor'), q), q));
+  };
+  const get = async (c: Ctx) => c.json(toFileDto(await files.get(c.get('actor'), c.req.param('id') ?? '')));
+  const content = async (c: Ctx) => {
+    const { file, stream } = await files.content(c.get('actor'), c.req.param('id') ?? '');
+    return c.body(Readable.toWeb(stream) as unknown as ReadableStream, 200, {
+      'Content-Type': file.mime_type,
+      'Content-Length': String(file.size),
+      'Content-Disposition': attachment(file.name),
+      // Uploaded HTML must never run as a page of this origin.
+      'X-Content-Type-Options': 'nosniff',
+    });
+  };
+  const remove = async (c: Ctx) => {
+    await files.delete(c.get('actor'), c.req.param('id') ?? '');
+    return c.body(null, 204);
+  };
+  const fileResources = async (c: Ctx) => {
+    const rows = await resources.listForFile(c.get('actor'), c.req.param('id') ?? '');
+    return c.json({ resources: rows.map(toResourceDto) });
+  };
+
+  return [
+    {
+      method: 'get', path: '/api/v1/files', operationId: 'listFiles', tag: 'files', summary: 'List files, newest first',
+      query: FileListQuery, responses: { 200: { description: 'a page of files', body: json(FileList) } }, errors: [400], handler: list,
+    },
+    {
+      method: 'get', path: '/api/v1/files/{id}', operationId: 'getFile', tag: 'files', summary: 'One file with its processing status and error',
+      params: ID, responses: { 200: { description: 'the file', body: json(FileDto) } }, errors: [404], handler: get,
+    },
+    {
+      method: 'get', path: '/api/v1/files/{id}/content', operationId: 'getFileContent', tag: 'files', summary: 'Download the original bytes',
+      params: ID, responses: { 200: { description: 'the bytes as uploaded', body: { contentType: '*/*', schema: { jsonSchema: BINARY_JSON_SCHEMA } } } },
+      errors: [404], handler: content,
+    },
+    {
+      method: 'delete', path: '/api/v1/files/{id}', operationId: 'deleteFile', tag: 'files', summary: 'Delete a file, its resources and embeddings',
+      params: ID, responses: { 204: { description: 'deleted' } }, errors: [404], handler: remove,
+    },
+    {
+      method: 'get', path: '/api/v1/files/{id}/resources', operationId: 'listFileResources', tag: 'files', summary: 'The resources (chunks) of a file, in order',
+      params: ID, responses: { 200: { description: 'the resources', body: json(ResourceList) } }, errors: [404], handler: fileResources,
+    },
+  ];
+}
+
+/** Content-Disposition that survives any file name: an ASCII fallback plus the RFC 5987 UTF-8 form. */
+function attachment(name: string): string {
+  const fallback = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}

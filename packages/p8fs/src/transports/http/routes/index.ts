@@ -1,0 +1,27 @@
+import { type App, VERSION } from '../../../app.js';
+import { buildOpenApi, type OpenApiDocument } from '../openapi.js';
+import type { RouteSpec } from '../route-spec.js';
+import { fileRoutes } from './files.js';
+import { resourceRoutes } from './resources.js';
+import { searchRoutes } from './search.js';
+import { systemRoutes } from './system.js';
+import { uploadRoutes } from './uploads.js';
+
+/**
+ * Every HTTP route, listed explicitly. createHttpApp registers exactly these and /openapi.json
+ * describes exactly these. The upload routes come before fileRoutes so PUT /files/content is not
+ * read as a file id.
+ */
+export function buildRoutes(app: App): RouteSpec[] {
+  const routes: RouteSpec[] = [];
+  let doc: OpenApiDocument | null = null;
+  const openapi = () => (doc ??= buildOpenApi(routes, VERSION));
+  routes.push(
+    ...systemRoutes(app, openapi),
+    ...uploadRoutes(app),
+    ...fileRoutes(app),
+    ...resourceRoutes(app),
+    ...searchRoutes(app),
+  );
+  return routes;
+}
