@@ -30,4 +30,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+bash "$(dirname "${BASH_SOURCE[0]}")/install-postgres.sh"
 echo "system packages ready (node ${ver})"

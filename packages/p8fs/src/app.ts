@@ -67,8 +67,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const closers: (() => Promise<void>)[] = [() => db.close()];
   try {
     await migrate(db);
-    // Tenant-filtered vector queries must keep scanning the HNSW graph until they find enough rows.
-    await db.exec(`SET hnsw.iterative_scan = relaxed_order; SET hnsw.ef_search = 100`);
     await db.query(`INSERT INTO tenants (tenant_id, name) VALUES ($1, 'owner') ON CONFLICT (tenant_id) DO NOTHING`, [config.tenantId]);
     const queue = new DbJobQueue(db, { maxAttempts: config.jobMaxAttempts });
     const embedder = opts.embedder ?? (await createEmbedder(config));
@@ -97,9 +95,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   }
 }
 
+// Tenant-filtered vector queries must keep walking the HNSW graph until they find enough rows.
+const SESSION_SETTINGS = { 'hnsw.iterative_scan': 'relaxed_order', 'hnsw.ef_search': '100' };
+
 async function openDb(config: Config, inMemory: boolean): Promise<Db> {
-  if (config.storageProvider === 'postgres') return new PostgresDb(config.pgUrl as string);
-  return openPglite(inMemory ? undefined : join(config.dataDir, 'db'));
+  if (config.storageProvider === 'postgres') return new PostgresDb(config.pgUrl as string, 10, SESSION_SETTINGS);
+  const db = await openPglite(inMemory ? undefined : join(config.dataDir, 'db'));
+  // PGlite is one session: a SET lasts for the process. The extension must exist first.
+  await db.exec('CREATE EXTENSION IF NOT EXISTS vector');
+  for (const [k, v] of Object.entries(SESSION_SETTINGS)) await db.exec(`SET ${k} = ${v}`);
+  return db;
 }
 
 async function runAll(fns: (() => Promise<void>)[]): Promise<void> {

@@ -7,20 +7,23 @@ import type { Db } from '../../ports/db.js';
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../migrations');
 
 const NAME = /^(\d{4})_[a-z0-9_]+\.sql$/;
+const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
 
 /** Apply forward-only numbered .sql migrations not yet recorded; returns the names applied. */
 export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
   const files = readdirSync(dir).filter((f) => NAME.test(f)).sort();
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-  // On PostgreSQL several processes may start at once: an advisory lock serialises them.
+  // On PostgreSQL several processes may start at once: an advisory lock serialises them
+  // (even CREATE TABLE IF NOT EXISTS races between sessions).
   if (db.kind === 'postgres') return migrateLocked(db, dir, files);
+  await db.exec(CREATE_LEDGER);
   return applyPending(db, dir, files);
 }
 
 async function migrateLocked(db: Db, dir: string, files: string[]): Promise<string[]> {
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(8808)');
+    await tx.query(CREATE_LEDGER);
     const done = new Set((await tx.query<{ name: string }>('SELECT name FROM schema_migrations')).map((r) => r.name));
     const applied: string[] = [];
     for (const f of files) {

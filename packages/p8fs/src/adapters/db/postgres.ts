@@ -9,8 +9,10 @@ export class PostgresDb implements Db {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
 
-  constructor(url: string, max = 10) {
-    this.pool = new pg.Pool({ connectionString: url, max });
+  /** settings: session GUCs applied to every pooled connection (SET only reaches one connection). */
+  constructor(url: string, max = 10, settings: Record<string, string> = {}) {
+    const options = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ');
+    this.pool = new pg.Pool({ connectionString: url, max, ...(options ? { options } : {}) });
   }
 
   async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
