@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { FsBlobStore } from './adapters/blob/fs-blob-store.js';
@@ -21,6 +20,7 @@ import { ResourcesService } from './services/resources.js';
 import { SearchService } from './services/search.js';
 import { StatusService } from './services/status.js';
 import { WorkerPool } from './transports/worker/pool.js';
+import { VERSION } from './version.js';
 
 /** The services every transport calls. */
 export interface Services {
@@ -52,8 +52,7 @@ export interface AppOptions {
   logger?: Logger;
 }
 
-/** The package version, read once from package.json. */
-export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+export { VERSION };
 
 /** Create a logger that writes JSON lines to stderr, so stdout stays free for command output. */
 export function createLogger(level: Config['logLevel']): Logger {

@@ -1,0 +1,45 @@
+import type { FileDto, ResourceDto } from '@p8fs/contracts';
+import { Command } from 'commander';
+import type { CommandFactory } from '../command.js';
+import { cliContext } from '../context.js';
+import { examples, formatBytes, json, oneLine, table } from '../format.js';
+import { withVault } from '../vault/open.js';
+
+interface InfoOptions {
+  chunks?: boolean;
+  json?: boolean;
+}
+
+/** `p8fs files info ID`: one file's status, error and chunk count. */
+export const filesInfoCommand: CommandFactory = (io) =>
+  new Command('info')
+    .description("Show a file: status, error, chunk count (with --chunks, the chunks themselves)")
+    .argument('<id>', 'file id (see `p8fs files ls`)')
+    .option('--chunks', 'also list the resources (chunks) made from it')
+    .option('--json', 'print the FileDto JSON (with "resources" when --chunks)')
+    .addHelpText('after', examples('p8fs files info 0b6e5c1e-…', 'p8fs files info 0b6e5c1e-… --chunks --json'))
+    .action(async (id: string, opts: InfoOptions, cmd: Command) => {
+      const { file, resources } = await withVault(cliContext(cmd, io), async (vault) => {
+        const f = await vault.getFile(id);
+        return { file: f, resources: opts.chunks ? await vault.fileResources(id) : null };
+      });
+      if (opts.json) return io.out(json(resources ? { ...file, resources } : file));
+      io.out(render(file));
+      if (resources) io.out(renderChunks(resources));
+    });
+
+function render(f: FileDto): string {
+  const rows = [
+    ['id', f.id], ['name', f.name], ['uri', f.uri],
+    ['status', f.error ? `${f.status} (${f.error.code}: ${f.error.message})` : f.status],
+    ['chunks', String(f.resource_count)], ['size', `${formatBytes(f.size)} (${f.size} bytes)`],
+    ['type', f.parser ? `${f.mime_type} (parser ${f.parser})` : f.mime_type], ['sha256', f.content_hash],
+    ['created', f.created_at], ['updated', f.updated_at], ['indexed', f.indexed_at ?? '-'],
+  ];
+  return table(rows);
+}
+
+function renderChunks(resources: ResourceDto[]): string {
+  if (resources.length === 0) return '\nno chunks\n';
+  return `\n${table(resources.map((r) => [`#${r.ordinal}`, oneLine(r.content, 100)]))}`;
+}

@@ -1,0 +1,19 @@
+import type { CommandFactory } from '../command.js';
+import { configCommand } from './config.js';
+import { filesCommand } from './files.js';
+import { ingestCommand } from './ingest.js';
+import { searchCommand } from './search.js';
+import { serveCommand } from './serve.js';
+import { statusCommand } from './status.js';
+import { workerCommand } from './worker.js';
+
+/** Every `p8fs` sub-command, in the order `p8fs --help` lists them. */
+export const COMMANDS: readonly CommandFactory[] = [
+  serveCommand,
+  workerCommand,
+  ingestCommand,
+  searchCommand,
+  filesCommand,
+  statusCommand,
+  configCommand,
+];

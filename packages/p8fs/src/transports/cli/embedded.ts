@@ -1,0 +1,43 @@
+import type { App } from '../../app.js';
+import { acquireLock } from '../../adapters/db/data-dir-lock.js';
+import type { Config } from '../../config/schema.js';
+
+/** The role a process takes on a data dir; it is written into the lock for others to read. */
+export type DataDirRole = 'cli' | 'server' | 'worker';
+
+/** An App opened in this process on the vault's own storage, holding the data-dir lock. */
+export interface Embedded {
+  app: App;
+  /** Record where this process serves HTTP, so CLI commands started later talk to it. */
+  recordUrl(url: string): void;
+  /** Close the app (stopping its worker pool first), then release the lock. */
+  close(): Promise<void>;
+}
+
+/**
+ * Open the vault in process. PGlite has one writer, so the data-dir lock is taken first; Postgres is
+ * shared by design and needs none.
+ */
+export async function openEmbedded(config: Config, role: DataDirRole, logLevel: Config['logLevel']): Promise<Embedded> {
+  const lock = config.storageProvider === 'pglite' ? acquireLock(config.dataDir, role) : null;
+  try {
+    // Loaded on demand: the app pulls in the database and the embedders, which `--help`, `config`
+    // and every command talking to a server never need.
+    const { createApp, createLogger } = await import('../../app.js');
+    const app = await createApp(config, { logger: createLogger(logLevel) });
+    return {
+      app,
+      recordUrl: (url) => lock?.update(url),
+      close: async () => {
+        try {
+          await app.close();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}

@@ -1,0 +1,50 @@
+import type { ErrorCode } from '@p8fs/contracts';
+import { isAppError } from '../../domain/errors.js';
+
+/** The exit codes of `p8fs`, documented in `p8fs --help`. */
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  notFound: 3,
+  conflict: 4,
+  ingestFailed: 5,
+} as const;
+
+// A Record over every code: adding an error code without deciding its exit code fails the build.
+const BY_CODE: Record<ErrorCode, number> = {
+  bad_request: EXIT.usage,
+  validation_failed: EXIT.usage,
+  'config.invalid': EXIT.usage,
+  unauthorized: EXIT.error,
+  forbidden: EXIT.error,
+  not_found: EXIT.notFound,
+  'file.not_found': EXIT.notFound,
+  'resource.not_found': EXIT.notFound,
+  conflict: EXIT.conflict,
+  'file.too_large': EXIT.ingestFailed,
+  'file.empty': EXIT.ingestFailed,
+  'parser.unsupported_type': EXIT.ingestFailed,
+  'parser.failed': EXIT.ingestFailed,
+  'embedder.unavailable': EXIT.error,
+  'embedder.dimension_mismatch': EXIT.error,
+  internal: EXIT.error,
+};
+
+/**
+ * Ends a command with a given exit code after it has already told the user why (for example an
+ * ingest that finished with failed files): main prints nothing more.
+ */
+export class CliExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+    this.name = 'CliExit';
+  }
+}
+
+/** The one mapping from a thrown value to the process exit code. */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof CliExit) return err.exitCode;
+  if (isAppError(err)) return BY_CODE[err.code];
+  return EXIT.error;
+}

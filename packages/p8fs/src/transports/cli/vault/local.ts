@@ -1,0 +1,63 @@
+import { createReadStream } from 'node:fs';
+import type { FileDto, FileList, ListFilesQuery, ResourceDto, SearchRequest, SearchResponse, UploadResult, VaultStatus } from '@p8fs/contracts';
+import { AppError } from '../../../domain/errors.js';
+import { toFileDto, toFileList, toResourceDto, toUploadResult } from '../../presenters.js';
+import type { Embedded } from '../embedded.js';
+import type { LocalFile, VaultClient } from './client.js';
+
+/** The vault in this process: each method is one service call, presented like the HTTP API. */
+export class LocalVault implements VaultClient {
+  readonly location: string;
+
+  constructor(private readonly embedded: Embedded) {
+    this.location = `in process on ${embedded.app.config.dataDir}`;
+  }
+
+  private get app() {
+    return this.embedded.app;
+  }
+
+  async upload(file: LocalFile): Promise<UploadResult> {
+    return toUploadResult(await this.app.services.files.create(this.app.owner, { name: file.name, uri: file.uri }, createReadStream(file.path)));
+  }
+
+  async findByUri(uri: string): Promise<FileDto | null> {
+    const { rows } = await this.app.services.files.list(this.app.owner, { uri, limit: 1, offset: 0 });
+    return rows[0] ? toFileDto(rows[0]) : null;
+  }
+
+  async listFiles(query: ListFilesQuery): Promise<FileList> {
+    return toFileList(await this.app.services.files.list(this.app.owner, query), query);
+  }
+
+  async getFile(id: string): Promise<FileDto> {
+    return toFileDto(await this.app.services.files.get(this.app.owner, id));
+  }
+
+  async fileResources(id: string): Promise<ResourceDto[]> {
+    return (await this.app.services.resources.listForFile(this.app.owner, id)).map(toResourceDto);
+  }
+
+  async deleteFile(id: string): Promise<void> {
+    await this.app.services.files.delete(this.app.owner, id);
+  }
+
+  search(request: SearchRequest): Promise<SearchResponse> {
+    return this.app.services.search.search(this.app.owner, request);
+  }
+
+  status(): Promise<VaultStatus> {
+    return this.app.services.status.status(this.app.owner);
+  }
+
+  async startWorkers(): Promise<() => Promise<void>> {
+    if (this.app.config.workers < 1)
+      throw new AppError('validation_failed', 'waiting runs the jobs in this process: it needs --workers 1 or more');
+    this.app.pool.start();
+    return () => this.app.pool.stop();
+  }
+
+  close(): Promise<void> {
+    return this.embedded.close();
+  }
+}

@@ -1,0 +1,108 @@
+import { openAsBlob } from 'node:fs';
+import {
+  type ErrorCode, ErrorBody, FileDto, FileList, type ListFilesQuery, ResourceDto, type SearchRequest, SearchResponse,
+  UploadResult, VaultStatus,
+} from '@p8fs/contracts';
+import { z } from 'zod';
+import { AppError, errorMessage } from '../../../domain/errors.js';
+import type { LocalFile, VaultClient } from './client.js';
+
+const ResourceList = z.object({ resources: z.array(ResourceDto) });
+
+// When a reply is not our error body (a proxy, a crash page) the HTTP status still says what kind of failure it was.
+const STATUS_CODES: Record<number, ErrorCode> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'file.too_large', 422: 'validation_failed' };
+
+/** The vault behind a running `p8fs serve`, over its REST API. Replies are checked against the contracts. */
+export class RemoteVault implements VaultClient {
+  readonly location: string;
+  private readonly base: string;
+
+  constructor(url: string) {
+    this.base = url.replace(/\/+$/, '');
+    this.location = `the server at ${this.base}`;
+  }
+
+  async upload(file: LocalFile): Promise<UploadResult> {
+    // Fields before the file part, so the server knows the uri before the bytes stream in;
+    // openAsBlob reads the file lazily, so a large file is never held in memory.
+    const form = new FormData();
+    form.append('path', file.uri);
+    form.append('file', await openAsBlob(file.path), file.name);
+    return this.call('POST', '/api/v1/files', UploadResult, { form });
+  }
+
+  async findByUri(uri: string): Promise<FileDto | null> {
+    const list = await this.call('GET', `/api/v1/files?${new URLSearchParams({ uri, limit: '1' })}`, FileList);
+    return list.files.find((f) => f.uri === uri) ?? null;
+  }
+
+  listFiles(query: ListFilesQuery): Promise<FileList> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    return this.call('GET', `/api/v1/files?${params}`, FileList);
+  }
+
+  getFile(id: string): Promise<FileDto> {
+    return this.call('GET', `/api/v1/files/${encodeURIComponent(id)}`, FileDto);
+  }
+
+  async fileResources(id: string): Promise<ResourceDto[]> {
+    return (await this.call('GET', `/api/v1/files/${encodeURIComponent(id)}/resources`, ResourceList)).resources;
+  }
+
+  async deleteFile(id: string): Promise<void> {
+    await this.request('DELETE', `/api/v1/files/${encodeURIComponent(id)}`);
+  }
+
+  search(request: SearchRequest): Promise<SearchResponse> {
+    return this.call('POST', '/api/v1/search', SearchResponse, { json: request });
+  }
+
+  status(): Promise<VaultStatus> {
+    return this.call('GET', '/api/v1/status', VaultStatus);
+  }
+
+  async startWorkers(): Promise<() => Promise<void>> {
+    return async () => {};
+  }
+
+  async close(): Promise<void> {}
+
+  /** A request whose reply is parsed with the contract schema. */
+  private async call<T>(method: string, path: string, schema: z.ZodType<T>, body?: { json?: unknown; form?: FormData }): Promise<T> {
+    const res = await this.request(method, path, body);
+    const parsed = schema.safeParse(await res.json().catch(() => undefined));
+    if (!parsed.success) throw new AppError('internal', `unexpected reply from ${method} ${path}: ${z.prettifyError(parsed.error)}`);
+    return parsed.data;
+  }
+
+  /** One request; a failed one becomes an AppError with the server's code. */
+  private async request(method: string, path: string, body: { json?: unknown; form?: FormData } = {}): Promise<Response> {
+    const init: RequestInit =
+      body.json !== undefined
+        ? { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body.json) }
+        : { method, ...(body.form ? { body: body.form } : {}) };
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}${path}`, init);
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? errorMessage(err);
+      throw new AppError('internal', `cannot reach the p8fs server at ${this.base} (${cause})`);
+    }
+    if (!res.ok) throw await toAppError(res);
+    return res;
+  }
+}
+
+async function toAppError(res: Response): Promise<AppError> {
+  const text = await res.text().catch(() => '');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const body = ErrorBody.safeParse(json);
+  if (body.success) return new AppError(body.data.error.code, body.data.error.message, body.data.error.details);
+  return new AppError(STATUS_CODES[res.status] ?? 'internal', `server answered ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 200)}` : ''}`);
+}
