@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FileDto } from '@p8fs/contracts';
-import { mapLimited } from '../../../adapters/embedders/vectors.js';
+import { mapLimited } from '../../../domain/collections.js';
 import { errorMessage, isAppError } from '../../../domain/errors.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
 import type { VaultClient } from '../vault/client.js';
