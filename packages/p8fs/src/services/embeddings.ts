@@ -70,7 +70,9 @@ export class EmbeddingService {
     const unique = [...new Map(misses.map((r) => [r.content_hash, r])).values()];
     const texts = unique.map((r) => embeddingText(r.content, headingPathOf(r.metadata)));
     const vectors = texts.length ? await this.embedder.embed(texts) : [];
-    unique.forEach((r, i) => cache.set(r.content_hash, sql.toVectorLiteral(vectors[i] as Float32Array)));
+    unique.forEach((r, i) => {
+      cache.set(r.content_hash, sql.toVectorLiteral(vectors[i] as Float32Array));
+    });
     await sql.storeEmbeddings(this.db, tenantId, this.embedder.id, this.embedder.dimension,
       rows.map((r) => ({ resourceId: r.id, contentHash: r.content_hash, vector: cache.get(r.content_hash) as string })));
     return { embedded: unique.length, cached: rows.length - unique.length };
