@@ -16,6 +16,7 @@ import type { Logger } from './ports/logger.js';
 import { EmbeddingService } from './services/embeddings.js';
 import { FilesService } from './services/files.js';
 import { IngestService } from './services/ingest.js';
+import { PlannerStats } from './services/planner-stats.js';
 import { ResourcesService } from './services/resources.js';
 import { SearchService } from './services/search.js';
 import { StatusService } from './services/status.js';
@@ -70,7 +71,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const queue = new DbJobQueue(db, { maxAttempts: config.jobMaxAttempts });
     const embedder = opts.embedder ?? (await createEmbedder(config));
     closers.unshift(() => embedder.close());
-    const embeddings = new EmbeddingService(db, embedder, queue, log);
+    const embeddings = new EmbeddingService(db, embedder, queue, log, new PlannerStats(db, log));
     await embeddings.init();
     const blobs = new FsBlobStore(config.blobDir ?? join(config.dataDir, 'blobs'));
     const ingest = new IngestService(db, blobs, createParserRegistry(), queue, embeddings, log, {

@@ -4,6 +4,7 @@ import type { Db } from '../ports/db.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { Logger } from '../ports/logger.js';
+import type { PlannerStats } from './planner-stats.js';
 import * as sql from './sql/embeddings.js';
 
 /** Result of one embedding pass. */
@@ -25,6 +26,7 @@ export class EmbeddingService {
     readonly embedder: Embedder,
     private readonly queue: JobQueue,
     private readonly log: Logger,
+    private readonly stats: PlannerStats,
   ) {}
 
   get providerId(): string {
@@ -38,6 +40,7 @@ export class EmbeddingService {
   /** Record the provider (refusing a changed dimension) and ensure its vector index. */
   async init(): Promise<void> {
     await sql.registerProvider(this.db, this.embedder.id, this.embedder.dimension, sha256(this.embedder.id));
+    await this.stats.init();
   }
 
   /** Enqueue a background backfill for every tenant whose resources lack current vectors. */
@@ -60,6 +63,7 @@ export class EmbeddingService {
       const r = await this.embedRows(tenantId, rows);
       total.embedded += r.embedded;
       total.cached += r.cached;
+      await this.stats.noteWrites(rows.length);
       onProgress?.(total.embedded + total.cached);
     }
   }

@@ -2,29 +2,41 @@ import type { SearchHit, SearchRequest } from '@p8fs/contracts';
 import { SearchRequest as SearchRequestSchema } from '@p8fs/contracts';
 import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
-import { fuse, type FusionOptions } from '../domain/fusion.js';
+import { type Fused, type FusionOptions, fuse, type Scored } from '../domain/fusion.js';
 import { makeSnippet } from '../domain/snippet.js';
 import type { Db } from '../ports/db.js';
 import type { EmbeddingService } from './embeddings.js';
 import * as sql from './sql/search.js';
 
-export interface SearchTuning extends FusionOptions {
-  /** ts_rank weights for {D, C, B, A}: A = own text, B = title path, C = neighbours */
+export interface SearchTuning {
+  fusion: FusionOptions;
+  /** ts_rank weights for labels {D, C, B, A}: A = own text, B = title path, C = neighbours */
   tsWeights: [number, number, number, number];
-  /** candidates each retriever contributes before fusion, as a multiple of the limit */
-  depthFactor: number;
-  minDepth: number;
+  /** ts_rank normalisation flags: 0 = none (chosen), 1 = divide by log of the document length */
+  tsNormalization: number;
+  /** candidates each retriever contributes before fusion (at least the limit) */
+  depth: number;
+  /** keyword candidates come from the rarest query lexemes whose postings cover this many documents */
+  probeBudget: number;
+  /** query lexemes used at most */
+  maxTerms: number;
 }
 
-/** Defaults chosen on LoCoMo dev (docs/decisions/0003-search-fusion.md). */
+/**
+ * Defaults chosen on LoCoMo dev (docs/decisions/0003-search-fusion.md). The depth does not depend
+ * on the limit, so the first five of a limit-20 search are the hits of a limit-5 search.
+ */
 export const DEFAULT_TUNING: SearchTuning = {
-  tsWeights: [0.1, 0.2, 0.4, 1.0],
-  depthFactor: 5,
-  minDepth: 50,
-  rrfK: 60,
-  keywordWeight: 1,
-  vectorWeight: 0.5,
+  fusion: { method: 'rrf', rrfK: 10, keywordWeight: 1, vectorWeight: 0.5 },
+  tsWeights: [0.1, 0.5, 0.7, 1.0],
+  tsNormalization: 0,
+  depth: 100,
+  probeBudget: 1000,
+  maxTerms: 64,
 };
+
+/** How long a tenant's resource count (the IDF's N) is reused: counting a large vault costs more than a query. */
+const DOC_COUNT_TTL_MS = 30_000;
 
 export interface SearchResult {
   query: string;
@@ -35,6 +47,8 @@ export interface SearchResult {
 
 /** Hybrid retrieval over a tenant's resources: keyword (BM25-like) and vector, fused. */
 export class SearchService {
+  private readonly docCounts = new Map<string, { n: number; until: number }>();
+
   constructor(
     private readonly db: Db,
     private readonly embeddings: EmbeddingService,
@@ -48,32 +62,56 @@ export class SearchService {
     if (!parsed.success) throw new AppError('validation_failed', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const req = parsed.data;
     const filters = toFilterSql(req.filters);
-    const depth = Math.max(this.tuning.minDepth, req.limit * this.tuning.depthFactor);
+    const depth = Math.max(this.tuning.depth, req.limit);
+    const lexemes = await sql.queryLexemes(this.db, req.query, this.tuning.maxTerms);
     const [keyword, vector] = await Promise.all([
-      req.mode === 'vector' ? [] : this.keyword(actor.tenantId, req.query, filters, depth),
+      req.mode === 'vector' ? [] : this.keyword(actor.tenantId, lexemes, filters, depth),
       req.mode === 'keyword' ? [] : this.vector(actor.tenantId, req.query, filters, depth),
     ]);
-    const fused = fuse(keyword, vector, this.tuning).slice(0, req.limit);
-    const rows = new Map((await sql.hitRows(this.db, actor.tenantId, fused.map((f) => f.id))).map((r) => [r.id, r]));
-    const lexemes = req.mode === 'vector' ? [] : await sql.queryLexemes(this.db, req.query);
-    const results: SearchHit[] = [];
-    for (const f of fused) {
-      const r = rows.get(f.id);
-      if (!r) continue;
-      results.push({
-        resource_id: r.id, file_id: r.file_id, uri: r.uri, name: r.name, category: r.category, content: r.content,
-        snippet: makeSnippet(r.content, req.query, lexemes), score: f.score, ranks: { keyword: f.keywordRank, vector: f.vectorRank },
-      });
-    }
+    const ranked = this.rank(req.mode, keyword, vector).slice(0, req.limit);
+    const results = await this.present(actor.tenantId, ranked, req.query, lexemes);
     return { query: req.query, mode: req.mode, results, took_ms: Math.round((performance.now() - started) * 10) / 10 };
   }
 
-  private async keyword(tenantId: string, query: string, f: sql.SearchFilterSql, depth: number): Promise<sql.Candidate[]> {
-    const lexemes = await sql.queryLexemes(this.db, query);
-    return sql.keywordCandidates(this.db, tenantId, lexemes, f, depth, this.tuning.tsWeights);
+  private rank(mode: SearchResult['mode'], keyword: Scored[], vector: Scored[]): Fused[] {
+    if (mode === 'hybrid') return fuse(keyword, vector, this.tuning.fusion);
+    const single = (c: Scored, i: number): Fused =>
+      mode === 'keyword'
+        ? { id: c.id, score: c.score, keywordRank: i + 1, vectorRank: null }
+        : { id: c.id, score: c.score, keywordRank: null, vectorRank: i + 1 };
+    return (mode === 'keyword' ? keyword : vector).map(single);
   }
 
-  private async vector(tenantId: string, query: string, f: sql.SearchFilterSql, depth: number): Promise<sql.Candidate[]> {
+  private async present(tenantId: string, ranked: Fused[], query: string, lexemes: string[]): Promise<SearchHit[]> {
+    const rows = new Map((await sql.hitRows(this.db, tenantId, ranked.map((f) => f.id))).map((r) => [r.id, r]));
+    const hits: SearchHit[] = [];
+    for (const f of ranked) {
+      const r = rows.get(f.id);
+      if (!r) continue;
+      hits.push({
+        resource_id: r.id, file_id: r.file_id, uri: r.uri, name: r.name, category: r.category, content: r.content,
+        snippet: makeSnippet(r.content, query, lexemes), score: f.score, ranks: { keyword: f.keywordRank, vector: f.vectorRank },
+      });
+    }
+    return hits;
+  }
+
+  private async keyword(tenantId: string, lexemes: string[], f: sql.SearchFilterSql, depth: number): Promise<Scored[]> {
+    if (lexemes.length === 0) return [];
+    const q = { lexemes, docCount: await this.docCount(tenantId), probeBudget: Math.max(this.tuning.probeBudget, depth) };
+    return sql.keywordCandidates(this.db, tenantId, q, f, depth, this.tuning);
+  }
+
+  private async docCount(tenantId: string): Promise<number> {
+    const cached = this.docCounts.get(tenantId);
+    if (cached && cached.until > Date.now()) return cached.n;
+    const n = await sql.countTenantResources(this.db, tenantId);
+    if (this.docCounts.size >= 10_000) this.docCounts.clear();
+    this.docCounts.set(tenantId, { n, until: Date.now() + DOC_COUNT_TTL_MS });
+    return n;
+  }
+
+  private async vector(tenantId: string, query: string, f: sql.SearchFilterSql, depth: number): Promise<Scored[]> {
     const v = await this.embeddings.embedQuery(query);
     const lit = `[${Array.from(v).join(',')}]`;
     return sql.vectorCandidates(this.db, tenantId, { id: this.embeddings.providerId, dimension: this.embeddings.dimension }, lit, f, depth);

@@ -21,34 +21,67 @@ const FILTERS = `($2::text[] IS NULL OR r.category = ANY($2::text[]))
 
 const filterParams = (f: SearchFilterSql) => [f.categories, f.fileIds, f.from, f.to];
 
-/** The stemmed lexemes of a query, stop words removed (the same analysis as the index). */
-export async function queryLexemes(db: SqlRunner, text: string): Promise<string[]> {
-  const rows = await db.query<{ lex: string }>(`SELECT unnest(tsvector_to_array(to_tsvector('english', $1))) AS lex`, [text]);
+/**
+ * The distinct stemmed lexemes of a query in order of appearance, stop words removed: the same
+ * analysis as the index ('english'). At most maxTerms, so a pasted page cannot fan out into
+ * hundreds of index probes.
+ */
+export async function queryLexemes(db: SqlRunner, text: string, maxTerms = 64): Promise<string[]> {
+  const rows = await db.query<{ lex: string }>(
+    `SELECT u.lexeme AS lex FROM unnest(to_tsvector('english', $1)) AS u ORDER BY u.positions[1], u.lexeme LIMIT $2`,
+    [text, maxTerms],
+  );
   return rows.map((r) => r.lex);
 }
 
+/** A lexeme as a tsquery literal: quoted, so operators and colons in it stay plain text. */
+export function tsqueryLiteral(lexeme: string): string {
+  return `'${lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
 /**
- * Keyword retrieval scored like BM25: each matched lexeme contributes its IDF times a saturating,
- * length-normalised term weight (ts_rank over the A/B/C-weighted document). PostgreSQL's ts_rank
- * alone has no IDF, which ranks "the"-like words as high as rare names.
+ * Keyword retrieval, BM25-like without length normalisation: each query lexeme contributes its IDF
+ * times ts_rank over the weighted document (own text A, title B, neighbours C), which saturates
+ * with repeated occurrences. Length normalisation hurt on conversational data (a short reply whose
+ * topic is in its neighbours is not a better match for being short); see decision 0003.
+ *
+ * Candidates are the documents matching the rarest lexemes, taken in order of document frequency
+ * until their postings cover `probeBudget`; commoner lexemes then only add to the score. A query
+ * of frequent words would otherwise rank a large share of the vault (MaxScore-style pruning).
+ * `docCount` is the tenant's resource count (N of the IDF; it may be a little stale, never below df). CTEs are MATERIALIZED so each document
+ * frequency is counted once, whatever the planner estimates on tables that were never analysed.
  */
 export async function keywordCandidates(
-  db: SqlRunner, tenantId: string, lexemes: readonly string[], f: SearchFilterSql, limit: number, weights: readonly number[],
+  db: SqlRunner, tenantId: string, q: { lexemes: readonly string[]; docCount: number; probeBudget: number },
+  f: SearchFilterSql, limit: number, rank: { tsWeights: readonly number[]; tsNormalization: number },
 ): Promise<Candidate[]> {
-  if (lexemes.length === 0) return [];
+  if (q.lexemes.length === 0) return [];
   return db.query<Candidate>(
-    `WITH q AS (SELECT lex, plainto_tsquery('simple', lex) AS tq FROM unnest($6::text[]) AS lex),
-     total AS (SELECT count(*)::float8 AS n FROM resources WHERE tenant_id = $1),
-     idf AS (
-       SELECT q.tq, ln(1 + (total.n - d.df + 0.5) / (d.df + 0.5)) AS w
-       FROM q CROSS JOIN total
-       CROSS JOIN LATERAL (SELECT count(*)::float8 AS df FROM resources r WHERE r.tenant_id = $1 AND r.search_tsv @@ q.tq) d)
-     SELECT r.id, sum(idf.w * ts_rank($7::float4[], r.search_tsv, idf.tq, 1))::float8 AS score
-     FROM idf JOIN resources r ON r.search_tsv @@ idf.tq
-     WHERE r.tenant_id = $1 AND ${FILTERS}
-     GROUP BY r.id ORDER BY score DESC, r.id LIMIT $8`,
-    [tenantId, ...filterParams(f), [...lexemes], [...weights], limit],
+    `WITH terms AS MATERIALIZED (
+       SELECT u.lit, u.ord, u.lit::tsquery AS tq, d.df, ln(1 + (greatest($7::float8, d.df) - d.df + 0.5) / (d.df + 0.5)) AS idf
+       FROM unnest($6::text[]) WITH ORDINALITY AS u(lit, ord)
+       CROSS JOIN LATERAL (SELECT count(*)::float8 AS df FROM resources r WHERE r.tenant_id = $1 AND r.search_tsv @@ u.lit::tsquery) d
+       WHERE d.df > 0),
+     probe AS MATERIALIZED (
+       SELECT string_agg(lit, ' | ')::tsquery AS tq FROM (
+         SELECT lit, coalesce(sum(df) OVER (ORDER BY df, ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+         FROM terms) s
+       WHERE before < $8),
+     hits AS MATERIALIZED (
+       -- '|| empty' detoasts each tsvector once here instead of once per ts_rank call below
+       SELECT r.id, r.search_tsv || ''::tsvector AS tsv FROM resources r, probe
+       WHERE r.tenant_id = $1 AND r.search_tsv @@ probe.tq AND ${FILTERS})
+     SELECT h.id, sum(t.idf * ts_rank($9::float4[], h.tsv, t.tq, $10::int))::float8 AS score
+     FROM hits h CROSS JOIN terms t
+     GROUP BY h.id ORDER BY score DESC, h.id LIMIT $11`,
+    [tenantId, ...filterParams(f), q.lexemes.map(tsqueryLiteral), q.docCount, q.probeBudget, [...rank.tsWeights], rank.tsNormalization, limit],
   );
+}
+
+/** Count of a tenant's resources (the N of the keyword IDF). */
+export async function countTenantResources(db: SqlRunner, tenantId: string): Promise<number> {
+  const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources WHERE tenant_id = $1`, [tenantId]);
+  return rows[0]?.n ?? 0;
 }
 
 /** Nearest resources by cosine similarity through the provider's HNSW index. */

@@ -1,0 +1,95 @@
+// `npm run bench`: retrieval quality on LoCoMo, ingest throughput and search latency.
+// Each measurement runs in its own child process, so peak RSS belongs to that measurement alone.
+// Results go to bench/results/<date>-<suite>.json; docs/benchmarks.md explains them.
+import { fork } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { machineInfo, progress, writeResult } from './common.js';
+import { runIngestOnce } from './ingest/ingest.js';
+import { runLatencyOnce } from './latency/latency.js';
+import { runLocomo } from './locomo/locomo.js';
+import { printIngest, printLatency, printLocomo } from './report.js';
+
+const SUITES = ['locomo', 'ingest', 'latency'] as const;
+type Suite = (typeof SUITES)[number];
+
+const USAGE = `usage: npm run bench -- [--only locomo,ingest,latency] [--quick] [--variants] [--sizes 10000,100000]
+  --only      suites to run (default: all three)
+  --quick     smoke mode: small inputs, a few minutes in all
+  --variants  locomo: also measure the fusion / context / scoring variants of decision 0003
+  --sizes     latency: corpus sizes in chunks (default 10000,100000; with --quick 2000)`;
+
+interface Flags {
+  quick: boolean;
+  variants: boolean;
+  sizes?: string;
+}
+
+/** Run one job in this process: the child side of the fork. */
+async function runJob(job: string, f: Flags): Promise<unknown> {
+  const [suite, arg] = job.split(':');
+  if (suite === 'locomo') return runLocomo({ quick: f.quick, variants: f.variants });
+  if (suite === 'ingest') return runIngestOnce({ quick: f.quick, embedder: arg === 'hash' ? 'hash' : 'use-lite' });
+  if (suite === 'latency') return runLatencyOnce({ quick: f.quick, size: Number(arg) });
+  throw new Error(`unknown job ${job}`);
+}
+
+function jobsOf(suite: Suite, f: Flags): string[] {
+  if (suite === 'locomo') return ['locomo'];
+  if (suite === 'ingest') return ['ingest:use-lite', 'ingest:hash'];
+  const sizes = f.sizes ? f.sizes.split(',').map((s) => Number(s.trim())) : f.quick ? [2000] : [10_000, 100_000];
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes: positive integers expected, got ${f.sizes}`);
+  return sizes.map((n) => `latency:${n}`);
+}
+
+/** Fork this script for one job and wait for its result message. */
+function forkJob(job: string, argv: string[]): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = fork(process.argv[1] as string, [...argv, '--job', job], { execArgv: process.execArgv, stdio: 'inherit' });
+    let result: unknown;
+    child.on('message', (m) => (result = m));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 && result !== undefined ? resolve(result) : reject(new Error(`${job} exited with ${code}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' }, quick: { type: 'boolean', default: false }, variants: { type: 'boolean', default: false },
+      sizes: { type: 'string' }, job: { type: 'string' }, help: { type: 'boolean', default: false },
+    },
+  });
+  const flags: Flags = { quick: values.quick ?? false, variants: values.variants ?? false, sizes: values.sizes };
+  if (values.help) return void console.log(USAGE);
+  if (values.job) {
+    const result = await runJob(values.job, flags);
+    await new Promise<void>((r) => (process.send ? process.send(result as object, undefined, {}, () => r()) : r()));
+    return;
+  }
+  const suites = values.only ? values.only.split(',').map((s) => s.trim()) : [...SUITES];
+  const unknown = suites.filter((s) => !(SUITES as readonly string[]).includes(s));
+  if (unknown.length) throw new Error(`unknown suite(s): ${unknown.join(', ')}\n${USAGE}`);
+  const argv = process.argv.slice(2).filter((a, i, all) => a !== '--only' && all[i - 1] !== '--only' && !a.startsWith('--only='));
+  for (const suite of suites as Suite[]) {
+    const started = performance.now();
+    const runs: unknown[] = [];
+    for (const job of jobsOf(suite, flags)) {
+      progress(`${job}: start`);
+      runs.push(await forkJob(job, argv));
+    }
+    const body = { suite, quick: flags.quick, machine: machineInfo(), wall_s: Math.round((performance.now() - started) / 1000), runs };
+    const file = writeResult(`${suite}${flags.quick ? '-quick' : ''}`, body);
+    if (suite === 'locomo') printLocomo(runs[0] as Parameters<typeof printLocomo>[0]);
+    if (suite === 'ingest') printIngest(runs as Parameters<typeof printIngest>[0]);
+    if (suite === 'latency') printLatency(runs as Parameters<typeof printLatency>[0]);
+    progress(`${suite}: wrote ${file}`);
+  }
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
