@@ -39,6 +39,12 @@ describe('FsBlobStore', () => {
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
   });
 
+  it('leaves nothing behind when the very first chunk is over the limit', async () => {
+    await expect(store.put('alice', chunks(['y'.repeat(10_000)]), { maxBytes: 5000 })).rejects.toMatchObject({ code: 'file.too_large' });
+    await new Promise((r) => setTimeout(r, 50)); // a late file creation would show up here
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+  });
+
   it('reports a missing blob as file.not_found and deletes idempotently', async () => {
     const b = await store.put('alice', chunks(['gone soon']));
     await store.delete('alice', b.key);

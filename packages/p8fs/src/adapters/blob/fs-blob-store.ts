@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { access, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -25,6 +25,9 @@ export class FsBlobStore implements BlobStore {
     const hash = createHash('sha256');
     let size = 0;
     const max = opts.maxBytes ?? Number.POSITIVE_INFINITY;
+    // Open before streaming: a lazily opened write stream can create the temp file after an early
+    // error was already cleaned up (a first chunk over the limit), leaving an orphan behind.
+    const handle = await open(tmp, 'wx');
     try {
       await pipeline(
         body,
@@ -36,7 +39,7 @@ export class FsBlobStore implements BlobStore {
             yield chunk;
           }
         },
-        createWriteStream(tmp),
+        handle.createWriteStream(),
       );
       const sha256 = hash.digest('hex');
       const key = blobKey(tenantId, sha256);
@@ -46,6 +49,7 @@ export class FsBlobStore implements BlobStore {
       await rename(tmp, dest);
       return { key, size, sha256 };
     } catch (err) {
+      await handle.close().catch(() => {});
       await rm(tmp, { force: true });
       throw err;
     }
