@@ -31,7 +31,7 @@ async function unsupported(input: ResolveInput): Promise<AppError> {
 
 describe('parser registry', () => {
   it('lists the registered parsers explicitly, each with a version and its types', () => {
-    expect(registry.list().map((p) => p.id)).toEqual(['pdf', 'docx', 'html', 'markdown', 'text']);
+    expect(registry.list().map((p) => p.id)).toEqual(['pdf', 'docx', 'xlsx', 'html', 'markdown', 'csv', 'text']);
     expect(registry.list()).toEqual([...PARSERS]);
     for (const p of registry.list()) {
       expect(p.version).toBe(1);
@@ -94,8 +94,8 @@ describe('parser registry', () => {
   });
 
   it('rejects formats no parser handles yet, listing what is supported', async () => {
-    const csv = await unsupported({ name: 'data.csv', bytes: Buffer.from('a,b\n1,2'), declaredType: 'text/csv' });
-    expect(csv.message).toMatch(/^no parser for data\.csv \(text\/csv\): supported: pdf/);
+    const yaml = await unsupported({ name: 'data.yaml', bytes: Buffer.from('a: 1'), declaredType: 'application/yaml' });
+    expect(yaml.message).toMatch(/^no parser for data\.yaml \(application\/yaml\): supported: pdf/);
     const json = await unsupported({ name: 'data.json', bytes: Buffer.from('{}') });
     expect(json.message).toMatch(/^no parser for data\.json \(extension \.json\)/);
     expect(json.details).toMatchObject({ name: 'data.json' });

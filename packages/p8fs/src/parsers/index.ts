@@ -8,10 +8,12 @@ import { htmlParser } from './html/html-parser.js';
 import { markdownParser } from './markdown/markdown-parser.js';
 import { pdfParser } from './pdf/pdf-parser.js';
 import { hasTextBom, hasUtf16Bom } from './text/decode.js';
+import { csvParser } from './spreadsheet/csv-parser.js';
+import { xlsxParser } from './spreadsheet/xlsx-parser.js';
 import { textParser } from './text/text-parser.js';
 
 /** Every parser, explicitly. Add a format here; nothing is discovered. */
-export const PARSERS: readonly Parser[] = [pdfParser, docxParser, htmlParser, markdownParser, textParser];
+export const PARSERS: readonly Parser[] = [pdfParser, docxParser, xlsxParser, htmlParser, markdownParser, csvParser, textParser];
 
 // file-type recognises containers (zip, xml) that only some of our formats live in; these do not
 // settle the question on their own and fall through to the extension and declared type.
