@@ -31,7 +31,7 @@ async function unsupported(input: ResolveInput): Promise<AppError> {
 
 describe('parser registry', () => {
   it('lists the registered parsers explicitly, each with a version and its types', () => {
-    expect(registry.list().map((p) => p.id)).toEqual(['pdf', 'docx', 'xlsx', 'html', 'markdown', 'csv', 'text']);
+    expect(registry.list().map((p) => p.id)).toEqual(['pdf', 'docx', 'xlsx', 'pptx', 'odt', 'ods', 'odp', 'epub', 'html', 'markdown', 'csv', 'text']);
     expect(registry.list()).toEqual([...PARSERS]);
     for (const p of registry.list()) {
       expect(p.version).toBe(1);

@@ -4,16 +4,22 @@ import type { Parser, ParserRegistry, ParserResolution, ResolveInput } from '../
 
 export type { ParserRegistry, ParserResolution, ResolveInput };
 import { docxParser } from './docx/docx-parser.js';
+import { epubParser } from './epub/epub-parser.js';
 import { htmlParser } from './html/html-parser.js';
 import { markdownParser } from './markdown/markdown-parser.js';
+import { odpParser, odsParser, odtParser } from './odf/odf-parsers.js';
 import { pdfParser } from './pdf/pdf-parser.js';
+import { pptxParser } from './pptx/pptx-parser.js';
 import { hasTextBom, hasUtf16Bom } from './text/decode.js';
 import { csvParser } from './spreadsheet/csv-parser.js';
 import { xlsxParser } from './spreadsheet/xlsx-parser.js';
 import { textParser } from './text/text-parser.js';
 
 /** Every parser, explicitly. Add a format here; nothing is discovered. */
-export const PARSERS: readonly Parser[] = [pdfParser, docxParser, xlsxParser, htmlParser, markdownParser, csvParser, textParser];
+export const PARSERS: readonly Parser[] = [
+  pdfParser, docxParser, xlsxParser, pptxParser, odtParser, odsParser, odpParser, epubParser,
+  htmlParser, markdownParser, csvParser, textParser,
+];
 
 // file-type recognises containers (zip, xml) that only some of our formats live in; these do not
 // settle the question on their own and fall through to the extension and declared type.

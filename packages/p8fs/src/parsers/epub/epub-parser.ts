@@ -3,7 +3,7 @@ import { AppError } from '../../domain/errors.js';
 import { markdownToBlocks } from '../../domain/markdown-blocks.js';
 import type { Parser } from '../../ports/parser.js';
 import { htmlToMarkdown } from '../html/to-markdown.js';
-import { openZip } from '../odf/zip-xml.js';
+import { openZip } from '../shared/zip-xml.js';
 import { readPackage, refuseDrm } from './opf.js';
 
 const BODY = /<body\b[^>]*>([\s\S]*)<\/body\s*>/i;

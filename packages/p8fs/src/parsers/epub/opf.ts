@@ -1,5 +1,5 @@
 import { AppError } from '../../domain/errors.js';
-import { type ZipArchive, attr, childElements, cleanText, descendants, firstDescendant, resolvePart } from '../odf/zip-xml.js';
+import { type ZipArchive, attr, childElements, cleanText, descendants, firstDescendant, resolvePart } from '../shared/zip-xml.js';
 
 /** What the EPUB package document says: metadata and the reading order of content documents. */
 export interface EpubPackage {

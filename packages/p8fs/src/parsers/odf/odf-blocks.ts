@@ -1,5 +1,4 @@
-import type { Block } from '../../domain/document.js';
-import { attr, childElements, descendants, markdownTable } from './zip-xml.js';
+import { attr, childElements, descendants, markdownTable } from '../shared/zip-xml.js';
 
 // The ODF body vocabulary shared by text documents, spreadsheets and presentations:
 // text:h, text:p, text:list and table:table, walked in document order.

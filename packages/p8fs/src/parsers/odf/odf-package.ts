@@ -1,5 +1,5 @@
 import { AppError } from '../../domain/errors.js';
-import { type ZipArchive, cleanText, firstDescendant, openZip } from './zip-xml.js';
+import { type ZipArchive, cleanText, firstDescendant, openZip } from '../shared/zip-xml.js';
 
 /** An opened ODF package: its content.xml root body and its meta.xml fields. */
 export interface OdfPackage {
@@ -21,7 +21,7 @@ export async function openOdf(bytes: Buffer, format: string, kind: string): Prom
 async function refuseEncrypted(zip: ZipArchive, format: string): Promise<void> {
   const manifest = await zip.text('META-INF/manifest.xml');
   // A password-protected ODF keeps its parts encrypted and says so in the manifest.
-  if (manifest !== null && manifest.includes('encryption-data')) {
+  if (manifest?.includes('encryption-data')) {
     throw new AppError('parser.failed', `not a readable ${format}: the file is encrypted (password-protected)`);
   }
 }

@@ -2,7 +2,7 @@ import type { Block } from '../../domain/document.js';
 import type { Parser } from '../../ports/parser.js';
 import { bodyBlocks, tableRows } from './odf-blocks.js';
 import { openOdf } from './odf-package.js';
-import { attr, childElements, markdownTable } from './zip-xml.js';
+import { attr, childElements, markdownTable } from '../shared/zip-xml.js';
 
 /** Rows per spreadsheet table block: small enough to chunk, each block repeats the header row. */
 export const SHEET_ROWS_PER_BLOCK = 40;

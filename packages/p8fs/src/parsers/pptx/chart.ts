@@ -1,5 +1,5 @@
-import { childElements, cleanText, descendants, firstDescendant } from '../odf/zip-xml.js';
-import { markdownTable } from '../odf/zip-xml.js';
+import { childElements, cleanText, descendants, firstDescendant } from '../shared/zip-xml.js';
+import { markdownTable } from '../shared/zip-xml.js';
 
 // A chart's numbers are often the only place a slide states its data, so the chart part
 // (c:chartSpace) becomes its title plus a table: one row per category, one column per series.

@@ -1,4 +1,4 @@
-import { type ZipArchive, cleanText, firstDescendant } from '../odf/zip-xml.js';
+import { type ZipArchive, cleanText, firstDescendant } from '../shared/zip-xml.js';
 
 /** Title, author and dates from an OOXML package's docProps/core.xml; absent fields are left out. */
 export async function coreProperties(zip: ZipArchive): Promise<Record<string, string>> {

@@ -1,4 +1,4 @@
-import { attr, childElements, cleanText, descendants, firstDescendant } from '../odf/zip-xml.js';
+import { attr, childElements, cleanText, descendants, firstDescendant } from '../shared/zip-xml.js';
 
 // DrawingML text bodies (a:txBody) to Markdown lines. A paragraph is a bullet when it says so
 // (a:buChar / a:buAutoNum) or when it sits in a body placeholder, whose bullets come from the

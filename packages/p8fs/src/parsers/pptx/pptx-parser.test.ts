@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../domain/errors.js';
-import { corpusGoldenTests, parseCorpusFile } from '../odf/corpus.fixture.js';
+import { corpusGoldenTests, parseCorpusFile } from '../shared/corpus.fixture.js';
 import { pptxParser } from './pptx-parser.js';
 
 describe('pptxParser on the docs-corpus', () => {

@@ -1,7 +1,7 @@
 import { AppError } from '../../domain/errors.js';
 import type { Block } from '../../domain/document.js';
 import type { Parser } from '../../ports/parser.js';
-import { childElements, firstDescendant, openZip } from '../odf/zip-xml.js';
+import { childElements, firstDescendant, openZip } from '../shared/zip-xml.js';
 import { coreProperties } from './core-props.js';
 import { readRels, relId } from './rels.js';
 import { commentAuthors, slideBlocks } from './slide.js';

@@ -1,4 +1,4 @@
-import { type ZipArchive, attr, childElements, resolvePart } from '../odf/zip-xml.js';
+import { type ZipArchive, attr, childElements, resolvePart } from '../shared/zip-xml.js';
 
 /** The namespace of r:id and friends; sldId also has a plain "id", so the namespace must be checked. */
 export const REL_NS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';

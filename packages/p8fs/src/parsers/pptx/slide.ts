@@ -1,5 +1,5 @@
 import type { Block } from '../../domain/document.js';
-import { type ZipArchive, attr, childElements, cleanText, descendants, firstDescendant, markdownTable } from '../odf/zip-xml.js';
+import { type ZipArchive, attr, childElements, cleanText, descendants, firstDescendant, markdownTable } from '../shared/zip-xml.js';
 import { chartBlocks } from './chart.js';
 import { linesToBlocks, paragraphText, tableRows, textLines } from './drawing-text.js';
 import { type Relationship, readRels, relId, relOfType } from './rels.js';
