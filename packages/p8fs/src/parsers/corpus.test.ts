@@ -7,6 +7,7 @@ import { isAppError } from '../domain/errors.js';
 import type { ParsedDocument } from '../ports/parser.js';
 import { createParserRegistry } from './index.js';
 import { NO_TEXT_LAYER } from './pdf/pdf-parser.js';
+import type { ExpectedVector, ManifestEntry } from './shared/corpus.fixture.js';
 
 // Golden tests on the shared yardstick corpus (docs-corpus/README.md): markitdown's must/must-not
 // include strings, and word recall against docling's ground-truth Markdown.
@@ -14,21 +15,10 @@ import { NO_TEXT_LAYER } from './pdf/pdf-parser.js';
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const CORPUS = resolve(REPO_ROOT, '../shared/yardsticks/docs-corpus');
 
-interface ManifestEntry {
-  file: string;
-  format: string;
-  expected_markdown: string | null;
-  expected_strings: string | null;
-}
 
-interface Vector {
-  filename: string;
-  must_include: string[];
-  must_not_include: string[];
-}
 
 interface ExpectedStrings {
-  GENERAL_TEST_VECTORS: Vector[];
+  GENERAL_TEST_VECTORS: ExpectedVector[];
   misc_test_strings: Record<string, string[]>;
   pdf_receipt_sections: { file: string; must_include: string[] };
 }

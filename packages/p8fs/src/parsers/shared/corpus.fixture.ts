@@ -11,13 +11,15 @@ const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 /** The yardstick corpus next to the repository checkout. */
 export const CORPUS = resolve(REPO_ROOT, '../shared/yardsticks/docs-corpus');
 
-interface Entry {
+/** One row of docs-corpus/manifest.json. */
+export interface ManifestEntry {
   file: string;
   format: string;
   expected_markdown: string | null;
   expected_strings: string | null;
 }
-interface Vector {
+/** One of markitdown's expected-strings vectors. */
+export interface ExpectedVector {
   filename: string;
   must_include: string[];
   must_not_include: string[];
@@ -55,14 +57,14 @@ function words(markdown: string): Set<string> {
 export function corpusGoldenTests(parsers: Record<string, Parser>, recallGaps: Record<string, { floor: number; why: string }> = {}): void {
   const manifestPath = resolve(CORPUS, 'manifest.json');
   it('finds the corpus next to the repository', () => expect(existsSync(manifestPath), `corpus missing at ${CORPUS}`).toBe(true));
-  const entries = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as Entry[]).filter((e) => e.format in parsers) : [];
+  const entries = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as ManifestEntry[]).filter((e) => e.format in parsers) : [];
   it('has corpus files for every format', () => expect(new Set(entries.map((e) => e.format))).toEqual(new Set(Object.keys(parsers))));
   it.each(entries.map((e) => [e.file, e] as const))('%s', async (_f, entry) => {
     const doc = await parseCorpusFile(parsers[entry.format]!, entry.file);
     const text = render(doc);
     expect(doc.blocks.length).toBeGreaterThan(0);
     if (entry.expected_strings !== null) {
-      const vectors = (JSON.parse(readFileSync(resolve(CORPUS, entry.expected_strings), 'utf8')) as { GENERAL_TEST_VECTORS: Vector[] }).GENERAL_TEST_VECTORS;
+      const vectors = (JSON.parse(readFileSync(resolve(CORPUS, entry.expected_strings), 'utf8')) as { GENERAL_TEST_VECTORS: ExpectedVector[] }).GENERAL_TEST_VECTORS;
       const mine = vectors.filter((v) => v.filename === basename(entry.file));
       expect(mine.length).toBeGreaterThan(0);
       for (const v of mine) {

@@ -6,6 +6,7 @@ import type { ParsedDocument } from '../../ports/parser.js';
 import { createParserRegistry } from '../index.js';
 import { csvParser } from './csv-parser.js';
 import { xlsxParser } from './xlsx-parser.js';
+import type { ExpectedVector, ManifestEntry } from '../shared/corpus.fixture.js';
 
 // Golden tests on the shared yardstick corpus (docs-corpus/README.md) for the spreadsheet formats:
 // markitdown's must/must-not strings, and word recall against docling's ground-truth Markdown.
@@ -25,17 +26,6 @@ const RECALL_GAPS: Record<string, { floor: number; why: string }> = {
 /** The manifest pairs every markitdown test.* file with expected/test.md, which README says is test.pdf's output. */
 const NOT_ITS_GROUND_TRUTH = new Set(['markitdown/sources/test.xlsx']);
 
-interface ManifestEntry {
-  file: string;
-  format: string;
-  expected_markdown: string | null;
-  expected_strings: string | null;
-}
-interface Vector {
-  filename: string;
-  must_include: string[];
-  must_not_include: string[];
-}
 
 // Only these two parsers, so a pass cannot come from another format's parser claiming the file.
 const registry = createParserRegistry([xlsxParser, csvParser]);
@@ -59,9 +49,9 @@ function words(markdown: string): Set<string> {
   return new Set(markdown.replace(/<!--[\s\S]*?-->/g, ' ').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
 }
 
-function vectorsFor(entry: ManifestEntry): Vector[] {
+function vectorsFor(entry: ManifestEntry): ExpectedVector[] {
   if (entry.expected_strings === null) return [];
-  const all = JSON.parse(readFileSync(resolve(CORPUS, entry.expected_strings), 'utf8')) as { GENERAL_TEST_VECTORS: Vector[] };
+  const all = JSON.parse(readFileSync(resolve(CORPUS, entry.expected_strings), 'utf8')) as { GENERAL_TEST_VECTORS: ExpectedVector[] };
   return all.GENERAL_TEST_VECTORS.filter((v) => v.filename === basename(entry.file));
 }
 
