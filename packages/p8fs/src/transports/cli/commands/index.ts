@@ -2,9 +2,12 @@ import type { CommandFactory } from '../command.js';
 import { configCommand } from './config.js';
 import { filesCommand } from './files.js';
 import { ingestCommand } from './ingest.js';
+import { processCommand } from './process.js';
+import { providersCommand } from './providers.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 import { statusCommand } from './status.js';
+import { testFileCommand } from './test-file.js';
 import { workerCommand } from './worker.js';
 
 /** Every `p8fs` sub-command, in the order `p8fs --help` lists them. */
@@ -16,4 +19,7 @@ export const COMMANDS: readonly CommandFactory[] = [
   filesCommand,
   statusCommand,
   configCommand,
+  providersCommand,
+  testFileCommand,
+  processCommand,
 ];
