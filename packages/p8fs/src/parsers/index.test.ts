@@ -31,7 +31,7 @@ async function unsupported(input: ResolveInput): Promise<AppError> {
 
 describe('parser registry', () => {
   it('lists the registered parsers explicitly, each with a version and its types', () => {
-    expect(registry.list().map((p) => p.id)).toEqual(['pdf', 'docx', 'xlsx', 'pptx', 'odt', 'ods', 'odp', 'epub', 'html', 'markdown', 'csv', 'text']);
+    expect(registry.list().map((p) => p.id)).toEqual(['pdf', 'docx', 'xlsx', 'pptx', 'odt', 'ods', 'odp', 'epub', 'html', 'markdown', 'csv', 'json', 'yaml', 'code', 'text']);
     expect(registry.list()).toEqual([...PARSERS]);
     for (const p of registry.list()) {
       expect(p.version).toBe(1);
@@ -93,11 +93,20 @@ describe('parser registry', () => {
     expect(png.message).toMatch(/^no parser for photo\.pdf \(content sniffed as image\/png\): supported: pdf \(\.pdf\); docx \(\.docx\)/);
   });
 
+  it('does not let a chance MPEG-TS signature turn a text file into video', async () => {
+    const line = `${'GLOBAL_LIMIT = 1;'.padEnd(187, ' ')}\n`; // 188 bytes: 'G' at byte 0 and byte 188
+    const src = Buffer.from(`${line}${line}`);
+    expect(src[0]).toBe(0x47);
+    expect(src[188]).toBe(0x47);
+    const r = await registry.resolve({ name: 'limits.ts', bytes: src });
+    expect(r.parser.id).toBe('code');
+  });
+
   it('rejects formats no parser handles yet, listing what is supported', async () => {
-    const yaml = await unsupported({ name: 'data.yaml', bytes: Buffer.from('a: 1'), declaredType: 'application/yaml' });
-    expect(yaml.message).toMatch(/^no parser for data\.yaml \(application\/yaml\): supported: pdf/);
-    const json = await unsupported({ name: 'data.json', bytes: Buffer.from('{}') });
-    expect(json.message).toMatch(/^no parser for data\.json \(extension \.json\)/);
-    expect(json.details).toMatchObject({ name: 'data.json' });
+    const rtf = await unsupported({ name: 'letter.rtf', bytes: Buffer.from('{\\rtf1 hello}'), declaredType: 'application/rtf' });
+    expect(rtf.message).toMatch(/^no parser for letter\.rtf \(.*\): supported: pdf/);
+    const toml = await unsupported({ name: 'data.toml', bytes: Buffer.from('a = 1') });
+    expect(toml.message).toMatch(/^no parser for data\.toml \(extension \.toml\)/);
+    expect(toml.details).toMatchObject({ name: 'data.toml' });
   });
 });

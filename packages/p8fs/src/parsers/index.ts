@@ -3,6 +3,7 @@ import { AppError } from '../domain/errors.js';
 import type { Parser, ParserRegistry, ParserResolution, ResolveInput } from '../ports/parser.js';
 
 export type { ParserRegistry, ParserResolution, ResolveInput };
+import { codeParser } from './code/code-parser.js';
 import { docxParser } from './docx/docx-parser.js';
 import { epubParser } from './epub/epub-parser.js';
 import { htmlParser } from './html/html-parser.js';
@@ -12,13 +13,15 @@ import { pdfParser } from './pdf/pdf-parser.js';
 import { pptxParser } from './pptx/pptx-parser.js';
 import { hasTextBom, hasUtf16Bom } from './text/decode.js';
 import { csvParser } from './spreadsheet/csv-parser.js';
+import { jsonParser } from './structured/json-parser.js';
+import { yamlParser } from './structured/yaml-parser.js';
 import { xlsxParser } from './spreadsheet/xlsx-parser.js';
 import { textParser } from './text/text-parser.js';
 
 /** Every parser, explicitly. Add a format here; nothing is discovered. */
 export const PARSERS: readonly Parser[] = [
   pdfParser, docxParser, xlsxParser, pptxParser, odtParser, odsParser, odpParser, epubParser,
-  htmlParser, markdownParser, csvParser, textParser,
+  htmlParser, markdownParser, csvParser, jsonParser, yamlParser, codeParser, textParser,
 ];
 
 // file-type recognises containers (zip, xml) that only some of our formats live in; these do not
@@ -42,7 +45,9 @@ async function resolve(parsers: readonly Parser[], input: ResolveInput): Promise
   // A text byte-order mark settles it: file-type reads FF FE (UTF-16LE) as an MPEG audio frame.
   const sniffed = hasTextBom(input.bytes) ? undefined : await sniff(input.bytes);
   // 1. A recognised binary signature wins over whatever the name or the uploader claims.
-  if (sniffed !== undefined && !CONTAINER_TYPES.has(sniffed)) return bySniffedType(parsers, input.name, ext, sniffed);
+  if (sniffed !== undefined && !CONTAINER_TYPES.has(sniffed) && !isWeakSignatureOnText(sniffed, input.bytes)) {
+    return bySniffedType(parsers, input.name, ext, sniffed);
+  }
   const byExt = parsers.find((p) => p.extensions.includes(ext));
   const byDeclared = UNINFORMATIVE_TYPES.has(declared) ? undefined : parsers.find((p) => p.mediaTypes.includes(declared));
   const claim = byExt !== undefined ? `extension ${ext}` : `declared type ${declared}`;
@@ -93,6 +98,11 @@ function fallbackText(parsers: readonly Parser[], input: ResolveInput, ext: stri
   const mime = sniffed ?? (UNINFORMATIVE_TYPES.has(declared) ? (ext === '' ? 'unknown type' : `extension ${ext}`) : declared);
   throw unsupported(parsers, input.name, mime, '');
 }
+
+// Signatures of a byte or two (MPEG-TS: 'G' every 188 bytes) that ordinary text can match by
+// chance, e.g. a TypeScript file whose lines line up; on bytes that look like text they don't count.
+const WEAK_SIGNATURES = new Set(['video/mp2t']);
+const isWeakSignatureOnText = (sniffed: string, bytes: Buffer): boolean => WEAK_SIGNATURES.has(sniffed) && binaryEvidence(bytes) === null;
 
 const isBinaryFormat = (parser: Parser): boolean => !parser.mediaTypes.some((m) => m.startsWith('text/'));
 const ZIP_BASED = /^application\/(?:vnd\.openxmlformats-|vnd\.oasis\.opendocument\.|epub\+zip$)/;
