@@ -46,7 +46,7 @@ describe('jsonParser', () => {
     expect(serverGroups.length).toBeGreaterThan(1);
     expect(serverGroups.length).toBeLessThan(10);
     expect(Math.max(...doc.blocks.map((b) => (b.kind === 'heading' ? b.level : 0)))).toBe(3);
-    expect(doc.blocks.at(-1)!.text).toMatch(/^```json\n\{\n  "deep": \{/);
+    expect(doc.blocks.at(-1)!.text).toMatch(/^```json\n\{\n {2}"deep": \{/);
   });
 
   it('renders a large array of same-shape flat objects as table blocks', async () => {

@@ -26,7 +26,9 @@ export const yamlParser: Parser = {
     const blocks: Block[] = [];
     if (values.length === 1) blocks.push(...dataBlocks(values[0], format, 1));
     else {
-      values.forEach((v, i) => blocks.push({ kind: 'heading', level: 1, text: `Document ${i + 1}` }, ...dataBlocks(v, format, 2)));
+      values.forEach((v, i) => {
+        blocks.push({ kind: 'heading', level: 1, text: `Document ${i + 1}` }, ...dataBlocks(v, format, 2));
+      });
     }
     const facts = values.map(documentFacts);
     return {
