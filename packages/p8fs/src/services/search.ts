@@ -6,6 +6,8 @@ import { type Fused, type FusionOptions, fuse, type Scored } from '../domain/fus
 import { makeSnippet } from '../domain/snippet.js';
 import type { Db } from '../ports/db.js';
 import type { EmbeddingService } from './embeddings.js';
+import { toVectorLiteral } from './sql/embeddings.js';
+import { countResources } from './sql/resources.js';
 import * as sql from './sql/search.js';
 
 export interface SearchTuning {
@@ -105,7 +107,7 @@ export class SearchService {
   private async docCount(tenantId: string): Promise<number> {
     const cached = this.docCounts.get(tenantId);
     if (cached && cached.until > Date.now()) return cached.n;
-    const n = await sql.countTenantResources(this.db, tenantId);
+    const n = await countResources(this.db, tenantId);
     if (this.docCounts.size >= 10_000) this.docCounts.clear();
     this.docCounts.set(tenantId, { n, until: Date.now() + DOC_COUNT_TTL_MS });
     return n;
@@ -113,8 +115,8 @@ export class SearchService {
 
   private async vector(tenantId: string, query: string, f: sql.SearchFilterSql, depth: number): Promise<Scored[]> {
     const v = await this.embeddings.embedQuery(query);
-    const lit = `[${Array.from(v).join(',')}]`;
-    return sql.vectorCandidates(this.db, tenantId, { id: this.embeddings.providerId, dimension: this.embeddings.dimension }, lit, f, depth);
+    const provider = { id: this.embeddings.providerId, dimension: this.embeddings.dimension };
+    return sql.vectorCandidates(this.db, tenantId, provider, toVectorLiteral(v), f, depth);
   }
 }
 

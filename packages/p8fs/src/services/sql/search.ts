@@ -78,11 +78,6 @@ export async function keywordCandidates(
   );
 }
 
-/** Count of a tenant's resources (the N of the keyword IDF). */
-export async function countTenantResources(db: SqlRunner, tenantId: string): Promise<number> {
-  const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources WHERE tenant_id = $1`, [tenantId]);
-  return rows[0]?.n ?? 0;
-}
 
 /** Nearest resources by cosine similarity through the provider's HNSW index. */
 export async function vectorCandidates(

@@ -1,4 +1,5 @@
-import { type App, VERSION } from '../../../app.js';
+import type { App } from '../../../app.js';
+import { VERSION } from '../../../version.js';
 import { buildOpenApi, type OpenApiDocument } from '../openapi.js';
 import type { RouteSpec } from '../route-spec.js';
 import { fileRoutes } from './files.js';

@@ -1,5 +1,6 @@
 import { VaultStatus } from '@p8fs/contracts';
-import { type App, VERSION } from '../../../app.js';
+import type { App } from '../../../app.js';
+import { VERSION } from '../../../version.js';
 import { errorMessage } from '../../../domain/errors.js';
 import { errorBody } from '../errors.js';
 import type { OpenApiDocument } from '../openapi.js';
