@@ -21,9 +21,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-# The embedded default needs nothing from apt (PGlite, the embedding model and the parsers ship in
-# npm packages). These are for the tools and tests: git for the checkout, ca-certificates for npm.
-PACKAGES=(ca-certificates git)
+# PGlite, the embedding model, OCR data (tesseract.js) and most parsers ship in npm packages.
+# From Debian: git and ca-certificates for the checkout and npm; the programs the media and legacy
+# parsers run (src/ports/tools.ts TOOL_PACKAGES): ffmpeg for audio and video, poppler-utils to
+# render image-only PDF pages for OCR, tesseract as the alternative OCR engine, pocketsphinx for
+# offline speech-to-text, catdoc for .xls/.ppt, p7zip-full for .7z; util-linux's prlimit caps
+# their memory. espeak-ng, sox and python3 only make test fixtures.
+PACKAGES=(ca-certificates git util-linux ffmpeg poppler-utils tesseract-ocr tesseract-ocr-eng pocketsphinx pocketsphinx-en-us
+  catdoc p7zip-full espeak-ng sox python3)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -17,6 +17,9 @@ export const FileDto = z.object({
   parser: z.string().nullable(),
   resource_count: z.number().int(),
   metadata: z.record(z.string(), z.unknown()),
+  /** The archive, e-mail or mailbox this file was found in; null for an upload. */
+  parent_id: z.string().uuid().nullable(),
+  depth: z.number().int(),
   created_at: z.string(),
   updated_at: z.string(),
   indexed_at: z.string().nullable(),
@@ -38,6 +41,7 @@ export const ListFilesQuery = z.object({
   status: FileStatus.optional(),
   q: z.string().optional().describe('substring of the file name or uri'),
   mime_type: z.string().optional(),
+  parent_id: z.string().uuid().optional().describe('only the files found inside this container'),
 });
 export type ListFilesQuery = z.infer<typeof ListFilesQuery>;
 
@@ -48,3 +52,26 @@ export const FileList = z.object({
   offset: z.number().int(),
 });
 export type FileList = z.infer<typeof FileList>;
+
+/** A derived binary of a file (thumbnail, video keyframe). */
+export const ArtifactDto = z.object({
+  name: z.string(),
+  role: z.enum(['thumbnail', 'keyframe']),
+  mime_type: z.string(),
+  size: z.number().int(),
+  metadata: z.record(z.string(), z.unknown()),
+});
+export type ArtifactDto = z.infer<typeof ArtifactDto>;
+
+/** POST /api/v1/files/reprocess: which files to process again. */
+export const ReprocessRequest = z
+  .object({
+    ids: z.array(z.string().uuid()).max(10_000).optional(),
+    stale: z.boolean().optional().describe('files read by an older version of their parser'),
+    failed: z.boolean().optional().describe('failed files, e.g. after installing a missing tool'),
+  })
+  .refine((r) => r.stale || r.failed || (r.ids?.length ?? 0) > 0, { message: 'give ids, stale or failed' });
+export type ReprocessRequest = z.infer<typeof ReprocessRequest>;
+
+export const ReprocessResult = z.object({ queued: z.number().int() });
+export type ReprocessResult = z.infer<typeof ReprocessResult>;

@@ -8,11 +8,13 @@ import { createEmbedder } from './adapters/embedders/index.js';
 import { DbJobQueue } from './adapters/queue/db-queue.js';
 import type { Config } from './config/schema.js';
 import { type Actor, ownerActor } from './domain/actor.js';
+import { createParseRunner } from './adapters/parse/index.js';
 import { createParserRegistry } from './parsers/index.js';
 import type { Db } from './ports/db.js';
 import type { Embedder } from './ports/embedder.js';
 import type { JobQueue } from './ports/job-queue.js';
 import type { Logger } from './ports/logger.js';
+import type { ParseRunner } from './ports/parser.js';
 import { EmbeddingService } from './services/embeddings.js';
 import { FilesService } from './services/files.js';
 import { IngestService } from './services/ingest.js';
@@ -51,6 +53,8 @@ export interface AppOptions {
   /** Keep the database in memory instead of <dataDir>/db (tests, benchmarks). */
   inMemory?: boolean;
   logger?: Logger;
+  /** Parse with this runner instead of the configured one (service tests of the pipeline around parsing). */
+  parseRunner?: ParseRunner;
 }
 
 export { VERSION };
@@ -74,11 +78,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const embeddings = new EmbeddingService(db, embedder, queue, log, new PlannerStats(db, log));
     await embeddings.init();
     const blobs = new FsBlobStore(config.blobDir ?? join(config.dataDir, 'blobs'));
-    const ingest = new IngestService(db, blobs, createParserRegistry(), queue, embeddings, log, {
+    const runner = opts.parseRunner ?? createParseRunner(config);
+    closers.unshift(() => runner.close());
+    const ingest = new IngestService(db, blobs, runner, queue, embeddings, log, {
       chunkTokens: config.chunkTokens, chunkOverlapTokens: config.chunkOverlapTokens,
     });
     const services: Services = {
-      files: new FilesService(db, blobs, queue, log, config.maxUploadMb * 1024 * 1024),
+      files: new FilesService(db, blobs, queue, log, config.maxUploadMb * 1024 * 1024, parserVersions()),
       ingest,
       resources: new ResourcesService(db),
       search: new SearchService(db, embeddings),
@@ -105,6 +111,11 @@ async function openDb(config: Config, inMemory: boolean): Promise<Db> {
   await db.exec('CREATE EXTENSION IF NOT EXISTS vector');
   for (const [k, v] of Object.entries(SESSION_SETTINGS)) await db.exec(`SET ${k} = ${v}`);
   return db;
+}
+
+/** The current version of every parser: files read by an older one are `stale` for reprocessing. */
+function parserVersions(): Record<string, number> {
+  return Object.fromEntries(createParserRegistry().list().map((p) => [p.id, p.version]));
 }
 
 async function runAll(fns: (() => Promise<void>)[]): Promise<void> {

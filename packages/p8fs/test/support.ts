@@ -8,7 +8,8 @@ import type { ConfigInput } from '../src/config/schema.js';
 /** A real app on in-memory PGlite, a temp blob dir and the hash embedder; close() removes the dir. */
 export async function createTestApp(overrides: Partial<ConfigInput> = {}, opts: AppOptions = {}): Promise<App & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'p8fs-test-'));
-  const config = loadConfig({}, { dataDir, embeddingProvider: 'hash', logLevel: 'silent', workers: 1, ...overrides });
+  // Inline parsing keeps unit tests fast; the thread runner has its own tests and the e2e tests use it.
+  const config = loadConfig({}, { dataDir, embeddingProvider: 'hash', logLevel: 'silent', workers: 1, parseIsolation: 'inline', ...overrides });
   const app = await createApp(config, { inMemory: true, ...opts });
   const close = app.close;
   return Object.assign(app, {

@@ -1,4 +1,4 @@
-// `npm run bench`: retrieval quality on LoCoMo, ingest throughput and search latency.
+// `npm run bench`: retrieval quality on LoCoMo, ingest throughput, search latency and parser quality/speed.
 // Each measurement runs in its own child process, so peak RSS belongs to that measurement alone.
 // Results go to bench/results/<date>-<suite>.json; docs/benchmarks.md explains them.
 import { fork } from 'node:child_process';
@@ -7,14 +7,17 @@ import { machineInfo, progress, writeResult } from './common.js';
 import { runIngestOnce } from './ingest/ingest.js';
 import { runLatencyOnce } from './latency/latency.js';
 import { runLocomo } from './locomo/locomo.js';
+import { corpusFormats, runParsersFormat } from './parsers.js';
+import { runParsersAudio } from './parsers-audio.js';
+import { printParsers } from './parsers-report.js';
 import { printIngest, printLatency, printLocomo } from './report.js';
 
-const SUITES = ['locomo', 'ingest', 'latency'] as const;
+const SUITES = ['locomo', 'ingest', 'latency', 'parsers'] as const;
 type Suite = (typeof SUITES)[number];
 
-const USAGE = `usage: npm run bench -- [--only locomo,ingest,latency] [--quick] [--variants] [--sizes 10000,100000]
-  --only      suites to run (default: all three)
-  --quick     smoke mode: small inputs, a few minutes in all
+const USAGE = `usage: npm run bench -- [--only locomo,ingest,latency,parsers] [--quick] [--variants] [--sizes 10000,100000]
+  --only      suites to run (default: all four)
+  --quick     smoke mode: small inputs, a few minutes in all (parsers: 1 timed parse per file, not 3)
   --variants  locomo: also measure the fusion / context / scoring variants of decision 0003
   --sizes     latency: corpus sizes in chunks (default 10000,100000; with --quick 2000)`;
 
@@ -30,12 +33,15 @@ async function runJob(job: string, f: Flags): Promise<unknown> {
   if (suite === 'locomo') return runLocomo({ quick: f.quick, variants: f.variants });
   if (suite === 'ingest') return runIngestOnce({ quick: f.quick, embedder: arg === 'hash' ? 'hash' : 'use-lite' });
   if (suite === 'latency') return runLatencyOnce({ quick: f.quick, size: Number(arg) });
+  if (suite === 'parsers') return arg === 'audio' ? runParsersAudio({ quick: f.quick }) : runParsersFormat({ quick: f.quick, format: arg as string });
   throw new Error(`unknown job ${job}`);
 }
 
 function jobsOf(suite: Suite, f: Flags): string[] {
   if (suite === 'locomo') return ['locomo'];
   if (suite === 'ingest') return ['ingest:use-lite', 'ingest:hash'];
+  // One process per corpus format, so each format's peak RSS is its own.
+  if (suite === 'parsers') return [...corpusFormats(), 'audio'].map((f) => `parsers:${f}`);
   const sizes = f.sizes ? f.sizes.split(',').map((s) => Number(s.trim())) : f.quick ? [2000] : [10_000, 100_000];
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes: positive integers expected, got ${f.sizes}`);
   return sizes.map((n) => `latency:${n}`);
@@ -82,6 +88,7 @@ async function main(): Promise<void> {
     if (suite === 'locomo') printLocomo(runs[0] as Parameters<typeof printLocomo>[0]);
     if (suite === 'ingest') printIngest(runs as Parameters<typeof printIngest>[0]);
     if (suite === 'latency') printLatency(runs as Parameters<typeof printLatency>[0]);
+    if (suite === 'parsers') printParsers(runs as Parameters<typeof printParsers>[0]);
     progress(`${suite}: wrote ${file}`);
   }
 }

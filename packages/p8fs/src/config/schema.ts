@@ -47,6 +47,22 @@ export const ConfigShape = z.object({
       .default(Math.min(4, availableParallelism()))
       .describe('worker threads running a local model (default: cores, at most 4)'),
 
+    // Parsing runs in worker threads so one hostile file cannot hang or exhaust the process.
+    parseIsolation: z.enum(['thread', 'inline']).default('thread').describe('thread: parsers run in worker threads with limits'),
+    parseTimeoutSeconds: int(1, 86_400).default(600).describe('a parse running longer fails its file with parser.timeout'),
+    parseMemoryMb: int(64, 65_536).default(1024).describe('heap limit of a parser thread and address-space limit of external tools'),
+    archiveMaxMembers: int(1, 1_000_000).default(10_000),
+    archiveMaxExpandedMb: int(1, 1_048_576).default(1024).describe('all members of one container, expanded'),
+    archiveMaxRatio: int(2, 100_000).default(200).describe('expanded/compressed ratio above which a member counts as a bomb'),
+    archiveMaxDepth: int(1, 32).default(4).describe('containers inside containers'),
+    ocrProvider: z.enum(['tesseract.js', 'tesseract', 'none']).default('tesseract.js').describe('bundled WASM, Debian tesseract, or off'),
+    ocrMaxPages: int(0, 100_000).default(200).describe('image-only PDF pages OCR\'d per file'),
+    transcriber: z.enum(['auto', 'pocketsphinx', 'openai', 'none']).default('auto').describe('auto: pocketsphinx when installed'),
+    transcriberUrl: z.string().url().optional().describe('base URL of an OpenAI-compatible /v1/audio/transcriptions API'),
+    transcriberApiKey: z.string().optional(),
+    transcriberModel: z.string().default('whisper-1'),
+    maxMediaMinutes: int(1, 100_000).default(240).describe('longest audio or video transcribed per file'),
+
     server: z.string().url().optional().describe('a running p8fs server the CLI talks to'),
     dev: bool.default(false),
   });
@@ -65,6 +81,8 @@ export const ConfigSchema = ConfigShape.superRefine((c, ctx) => {
       if (!c.embeddingModelDir)
         ctx.addIssue({ code: 'custom', path: ['embeddingModelDir'], message: 'required for the transformers provider: models load from local files only' });
     }
+    if (c.transcriber === 'openai' && !c.transcriberUrl)
+      ctx.addIssue({ code: 'custom', path: ['transcriberUrl'], message: 'required for the openai transcriber (e.g. https://api.openai.com)' });
     if (c.chunkOverlapTokens >= c.chunkTokens)
       ctx.addIssue({ code: 'custom', path: ['chunkOverlapTokens'], message: 'must be smaller than chunkTokens' });
   // Run even when single keys failed, so a person sees every problem in one go.

@@ -174,3 +174,22 @@ describe('chunkDocument', () => {
     expect(attempt(100, 500)).toBeNull();
   });
 });
+
+describe('chunkDocument with timed blocks', () => {
+  it('gives each speech segment its own chunk with its time span, never merged with neighbours', () => {
+    const doc: ParsedDocument = {
+      title: 'memo',
+      metadata: {},
+      blocks: [
+        { kind: 'heading', level: 1, text: 'Voice memo' },
+        { kind: 'paragraph', text: 'buy milk and eggs', time: { start: 0.5, end: 2.1 } },
+        { kind: 'paragraph', text: 'call the dentist on monday', time: { start: 4, end: 6.25 } },
+      ],
+    };
+    const chunks = chunkDocument(doc, { chunkTokens: 512, overlapTokens: 64 });
+    expect(chunks.map((c) => [c.text, c.time])).toEqual([
+      ['# Voice memo\n\nbuy milk and eggs', { start: 0.5, end: 2.1 }],
+      ['call the dentist on monday', { start: 4, end: 6.25 }],
+    ]);
+  });
+});

@@ -1,4 +1,4 @@
-import type { Block, ParsedDocument } from './document.js';
+import type { Block, ParsedDocument, TimeSpan } from './document.js';
 import { AppError } from './errors.js';
 import { countTokens, packSegments, splitSentences, tailText } from './text-split.js';
 
@@ -14,6 +14,8 @@ export interface Chunk {
   page: number | null;
   /** countTokens(text). */
   tokens: number;
+  /** Where in a recording the chunk was said; a chunk never spans two timed blocks. */
+  time: TimeSpan | null;
 }
 
 export interface ChunkOptions {
@@ -38,6 +40,7 @@ interface Draft {
   hasContent: boolean;
   headingPath: string[];
   page: number | null;
+  time: TimeSpan | null;
 }
 
 interface State {
@@ -97,7 +100,15 @@ function onContent(state: State, block: ContentBlock): void {
   const headingTokens = state.draft === null ? sumTokens(state.pending.map(renderHeading)) : 0;
   // Leave room for whatever may precede a piece in its chunk: the opening headings or the overlap.
   const budget = Math.max(MIN_CHUNK_TOKENS / 2, chunkTokens - Math.max(overlapTokens, headingTokens));
-  for (const piece of splitBlock(block, budget)) addPiece(state, { text: piece, prose: isProse(block) }, block.page);
+  // A timed block (a transcribed speech segment) is its own chunk, so its uri can point at #t=start,end.
+  if (block.time !== undefined) flush(state);
+  for (const piece of splitBlock(block, budget)) {
+    addPiece(state, { text: piece, prose: isProse(block) && block.time === undefined }, block.page);
+    if (block.time !== undefined && state.draft !== null) {
+      state.draft.time = block.time;
+      flush(state);
+    }
+  }
 }
 
 function addPiece(state: State, part: Part, page: number | undefined): void {
@@ -106,7 +117,7 @@ function addPiece(state: State, part: Part, page: number | undefined): void {
   if (draft?.hasContent && draftTokens(draft) + pieceTokens > state.opts.chunkTokens) {
     const overlap = overlapFrom(draft, state.opts.overlapTokens);
     flush(state);
-    draft = { parts: overlap === '' ? [] : [{ text: overlap, prose: true }], hasContent: false, headingPath: headingPath(state), page: null };
+    draft = { parts: overlap === '' ? [] : [{ text: overlap, prose: true }], hasContent: false, headingPath: headingPath(state), page: null, time: null };
     state.draft = draft;
   }
   if (draft === null) {
@@ -122,7 +133,7 @@ function openDraft(state: State): Draft {
   const page = state.pending.find((h) => h.page !== undefined)?.page ?? null;
   const parts = state.pending.map((h) => ({ text: renderHeading(h), prose: false }));
   state.pending = [];
-  return { parts, hasContent: false, headingPath: headingPath(state), page };
+  return { parts, hasContent: false, headingPath: headingPath(state), page, time: null };
 }
 
 function flush(state: State): void {
@@ -131,7 +142,7 @@ function flush(state: State): void {
   if (draft === null || !draft.hasContent) return;
   const text = draft.parts.map((p) => p.text).join('\n\n').trim();
   if (text === '') return;
-  state.chunks.push({ ordinal: state.chunks.length, text, headingPath: draft.headingPath, page: draft.page, tokens: countTokens(text) });
+  state.chunks.push({ ordinal: state.chunks.length, text, headingPath: draft.headingPath, page: draft.page, tokens: countTokens(text), time: draft.time });
 }
 
 /** Tail sentences of the trailing prose parts of a draft, up to `budget` tokens. */

@@ -1,6 +1,8 @@
 import { Document, Packer, Paragraph } from 'docx';
 import PDFDocument from 'pdfkit';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CORPUS } from './shared/corpus.fixture.js';
 import { AppError } from '../domain/errors.js';
 import { createParserRegistry, PARSERS, type ResolveInput } from './index.js';
 
@@ -31,10 +33,14 @@ async function unsupported(input: ResolveInput): Promise<AppError> {
 
 describe('parser registry', () => {
   it('lists the registered parsers explicitly, each with a version and its types', () => {
-    expect(registry.list().map((p) => p.id)).toEqual(['pdf', 'docx', 'xlsx', 'pptx', 'odt', 'ods', 'odp', 'epub', 'html', 'markdown', 'csv', 'json', 'yaml', 'code', 'text']);
+    expect(registry.list().map((p) => p.id)).toEqual([
+      'pdf', 'docx', 'xlsx', 'pptx', 'odt', 'ods', 'odp', 'epub', 'doc', 'xls', 'ppt', 'rtf', 'eml', 'mbox', 'msg', 'zip', 'tar', 'gzip', '7z', 'image', 'audio', 'video', 'notebook', 'xml',
+      'html', 'markdown', 'csv', 'json', 'yaml', 'code', 'text',
+    ]);
+    expect(new Set(registry.list().map((p) => p.id)).size).toBe(registry.list().length);
     expect(registry.list()).toEqual([...PARSERS]);
     for (const p of registry.list()) {
-      expect(p.version).toBe(1);
+      expect(p.version).toBeGreaterThanOrEqual(1);
       expect(p.mediaTypes.length).toBeGreaterThan(0);
       expect(p.extensions.every((e) => e.startsWith('.'))).toBe(true);
     }
@@ -82,15 +88,18 @@ describe('parser registry', () => {
   it('rejects binary content that claims to be text', async () => {
     const err = await unsupported({ name: 'notes.txt', bytes: Buffer.from([0x68, 0x69, 0x00, 0x01, 0x02, 0x00, 0xff]) });
     expect(err.message).toMatch(/^no parser for notes\.txt: content looks binary \(NUL bytes\)/);
-    const zip = await unsupported({ name: 'notes.md', bytes: Buffer.from([0x50, 0x4b, 0x03, 0x04, ...new Array(40).fill(0)]) });
-    expect(zip.message).toMatch(/^no parser for notes\.md \(content sniffed as application\/zip\): supported: /);
+    // A zip that claims to be Markdown is read as the archive it is.
+    const zip = await registry.resolve({ name: 'notes.md', bytes: Buffer.from([0x50, 0x4b, 0x03, 0x04, ...new Array(40).fill(0)]) });
+    expect(zip).toMatchObject({ mimeType: 'application/zip', reason: 'content sniffed as application/zip' });
+    expect(zip.parser.id).toBe('zip');
   });
 
   it('rejects a non-PDF renamed .pdf with a clear message', async () => {
     const text = await unsupported({ name: 'fake.pdf', bytes: Buffer.from('hello, I am text') });
     expect(text.message).toBe('fake.pdf claims application/pdf (extension .pdf) but its content is not PDF');
-    const png = await unsupported({ name: 'photo.pdf', bytes: PNG });
-    expect(png.message).toMatch(/^no parser for photo\.pdf \(content sniffed as image\/png\): supported: pdf \(\.pdf\); docx \(\.docx\)/);
+    // A PNG named .pdf is read as the image it is.
+    const png = await registry.resolve({ name: 'photo.pdf', bytes: PNG });
+    expect(png).toMatchObject({ mimeType: 'image/png', reason: 'content sniffed as image/png (extension .pdf ignored)' });
   });
 
   it('does not let a chance MPEG-TS signature turn a text file into video', async () => {
@@ -103,10 +112,26 @@ describe('parser registry', () => {
   });
 
   it('rejects formats no parser handles yet, listing what is supported', async () => {
-    const rtf = await unsupported({ name: 'letter.rtf', bytes: Buffer.from('{\\rtf1 hello}'), declaredType: 'application/rtf' });
-    expect(rtf.message).toMatch(/^no parser for letter\.rtf \(.*\): supported: pdf/);
+    const wasm = await unsupported({ name: 'module.wasm', bytes: Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04]) });
+    expect(wasm.message).toMatch(/^no parser for module\.wasm \(content sniffed as application\/wasm\): supported: pdf/);
     const toml = await unsupported({ name: 'data.toml', bytes: Buffer.from('a = 1') });
     expect(toml.message).toMatch(/^no parser for data\.toml \(extension \.toml\)/);
     expect(toml.details).toMatchObject({ name: 'data.toml' });
+  });
+
+  it('routes OLE2 (CFB) files by extension among the formats that live in that container', async () => {
+    const read = (f: string) => readFileSync(`${CORPUS}/${f}`);
+    const doc = await registry.resolve({ name: 'legacy.doc', bytes: read('docling/sources/legacy_sample.doc') });
+    expect(doc).toMatchObject({ mimeType: 'application/msword', reason: 'OLE2 (CFB) container, extension .doc' });
+    expect(doc.parser.id).toBe('doc');
+    expect((await registry.resolve({ name: 'sheet.xls', bytes: read('docling/sources/legacy_sample.xls') })).parser.id).toBe('xls');
+    expect((await registry.resolve({ name: 'deck.ppt', bytes: read('docling/sources/legacy_sample.ppt') })).parser.id).toBe('ppt');
+    expect((await registry.resolve({ name: 'mail.msg', bytes: read('docling/sources/msg_simple.msg') })).parser.id).toBe('msg');
+    // A CFB file that names no format is refused with what it is, not guessed at.
+    const bare = await unsupported({ name: 'blob', bytes: read('docling/sources/legacy_sample.doc') });
+    expect(bare.message).toMatch(/application\/x-cfb/);
+    // A CFB file claiming a zip-based format is not that format.
+    const fake = await unsupported({ name: 'fake.docx', bytes: read('docling/sources/legacy_sample.doc') });
+    expect(fake.message).toMatch(/is not DOCX/);
   });
 });

@@ -3,14 +3,26 @@ import { AppError } from '../domain/errors.js';
 import type { Parser, ParserRegistry, ParserResolution, ResolveInput } from '../ports/parser.js';
 
 export type { ParserRegistry, ParserResolution, ResolveInput };
+import { gzipParser, sevenZipParser, tarParser, zipParser } from './archive/index.js';
 import { codeParser } from './code/code-parser.js';
 import { docxParser } from './docx/docx-parser.js';
+import { emlParser } from './email/eml-parser.js';
+import { mboxParser } from './email/mbox-parser.js';
+import { msgParser } from './email/msg-parser.js';
+import { docParser } from './legacy/doc-parser.js';
+import { pptParser } from './legacy/ppt-parser.js';
+import { xlsParser } from './legacy/xls-parser.js';
 import { epubParser } from './epub/epub-parser.js';
 import { htmlParser } from './html/html-parser.js';
+import { imageParser } from './image/image-parser.js';
 import { markdownParser } from './markdown/markdown-parser.js';
+import { notebookParser } from './notebook/notebook-parser.js';
+import { xmlParser } from './xml/xml-parser.js';
+import { audioParser, videoParser } from './media/media-parsers.js';
 import { odpParser, odsParser, odtParser } from './odf/odf-parsers.js';
 import { pdfParser } from './pdf/pdf-parser.js';
 import { pptxParser } from './pptx/pptx-parser.js';
+import { rtfParser } from './rtf/rtf-parser.js';
 import { hasTextBom, hasUtf16Bom } from './text/decode.js';
 import { csvParser } from './spreadsheet/csv-parser.js';
 import { jsonParser } from './structured/json-parser.js';
@@ -21,12 +33,14 @@ import { textParser } from './text/text-parser.js';
 /** Every parser, explicitly. Add a format here; nothing is discovered. */
 export const PARSERS: readonly Parser[] = [
   pdfParser, docxParser, xlsxParser, pptxParser, odtParser, odsParser, odpParser, epubParser,
+  docParser, xlsParser, pptParser, rtfParser, emlParser, mboxParser, msgParser, zipParser, tarParser, gzipParser, sevenZipParser,
+  imageParser, audioParser, videoParser, notebookParser, xmlParser,
   htmlParser, markdownParser, csvParser, jsonParser, yamlParser, codeParser, textParser,
 ];
 
-// file-type recognises containers (zip, xml) that only some of our formats live in; these do not
-// settle the question on their own and fall through to the extension and declared type.
-const CONTAINER_TYPES = new Set(['application/zip', 'application/xml', 'text/xml']);
+// file-type recognises containers (zip, OLE2/CFB, xml) that several of our formats live in; these
+// do not settle the question on their own and fall through to the extension and declared type.
+const CONTAINER_TYPES = new Set(['application/zip', 'application/x-cfb', 'application/xml', 'text/xml']);
 // Declared types that say nothing about the content.
 const UNINFORMATIVE_TYPES = new Set(['', 'application/octet-stream', 'binary/octet-stream', 'application/unknown']);
 const SNIFF_BYTES = 8192;
@@ -54,17 +68,23 @@ async function resolve(parsers: readonly Parser[], input: ResolveInput): Promise
   const claimed = byExt ?? byDeclared;
   // 2. A binary format named by extension or declared type must show its signature.
   if (claimed !== undefined && isBinaryFormat(claimed)) {
-    // OOXML/ODF files are zips; file-type names them only when their manifest comes early, else a bare zip.
-    if (isZipBased(claimed) && sniffed === 'application/zip') {
-      return { parser: claimed, mimeType: claimed.mediaTypes[0]!, reason: `zip container, ${claim}` };
+    // OOXML/ODF files are zips and legacy Office files are CFB; file-type names them only when their
+    // manifest comes early, else the bare container. The container must at least be the right one.
+    if (sniffed !== undefined && livesIn(claimed, sniffed)) {
+      return { parser: claimed, mimeType: claimed.mediaTypes[0]!, reason: `${containerName(sniffed)} container, ${claim}` };
     }
     throw new AppError('parser.unsupported_type', `${input.name} claims ${claimed.mediaTypes[0]} (${claim}) but its content is not ${claimed.id.toUpperCase()}`, {
       name: input.name,
       mimeType: sniffed ?? null,
     });
   }
-  // 3. Text formats: refuse binary content that only claims to be text.
-  if (sniffed === 'application/zip') throw unsupported(parsers, input.name, sniffed, 'content sniffed as');
+  // 3. A bare container named as nothing more specific: its own parser (a plain zip archive), if any.
+  if (sniffed === 'application/zip' || sniffed === 'application/x-cfb') {
+    const generic = parsers.find((p) => p.mediaTypes.includes(sniffed));
+    if (generic !== undefined) return { parser: generic, mimeType: sniffed, reason: `content sniffed as ${sniffed}` };
+    throw unsupported(parsers, input.name, sniffed, 'content sniffed as');
+  }
+  // 4. Text formats: refuse binary content that only claims to be text.
   const binary = binaryEvidence(input.bytes);
   if (binary !== null) {
     throw new AppError('parser.unsupported_type', `no parser for ${input.name}: content looks binary (${binary}) and matches no supported format: supported: ${supported(parsers)}`, {
@@ -104,9 +124,16 @@ function fallbackText(parsers: readonly Parser[], input: ResolveInput, ext: stri
 const WEAK_SIGNATURES = new Set(['video/mp2t']);
 const isWeakSignatureOnText = (sniffed: string, bytes: Buffer): boolean => WEAK_SIGNATURES.has(sniffed) && binaryEvidence(bytes) === null;
 
-const isBinaryFormat = (parser: Parser): boolean => !parser.mediaTypes.some((m) => m.startsWith('text/'));
+// Text formats whose media types are not text/*: they have no signature to demand.
+const TEXT_MEDIA_TYPES = new Set(['message/rfc822', 'application/mbox', 'application/json', 'application/xml', 'application/x-ipynb+json']);
+const isBinaryFormat = (parser: Parser): boolean => !parser.mediaTypes.some((m) => m.startsWith('text/') || TEXT_MEDIA_TYPES.has(m));
 const ZIP_BASED = /^application\/(?:vnd\.openxmlformats-|vnd\.oasis\.opendocument\.|epub\+zip$)/;
-const isZipBased = (parser: Parser): boolean => parser.mediaTypes.some((m) => ZIP_BASED.test(m));
+/** True when the parser's format is stored in this generic container (declared, or OOXML/ODF/EPUB in zip). */
+const livesIn = (parser: Parser, container: string): boolean =>
+  parser.mediaTypes.includes(container) ||
+  (parser.containers ?? []).includes(container) ||
+  (container === 'application/zip' && parser.mediaTypes.some((m) => ZIP_BASED.test(m)));
+const containerName = (mime: string): string => (mime === 'application/x-cfb' ? 'OLE2 (CFB)' : 'zip');
 
 /** Why the bytes cannot be text, or null when they can. */
 function binaryEvidence(bytes: Buffer): string | null {

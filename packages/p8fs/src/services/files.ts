@@ -7,6 +7,8 @@ import type { BlobStore } from '../ports/blob-store.js';
 import type { Db } from '../ports/db.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { Logger } from '../ports/logger.js';
+import { releaseBlobs } from './blob-refs.js';
+import { type ArtifactRow, getArtifact, listArtifacts } from './sql/artifacts.js';
 import * as sql from './sql/files.js';
 
 /** What a caller says about an upload. uri defaults to the name; the same uri is the same file. */
@@ -30,6 +32,8 @@ export class FilesService {
     private readonly queue: JobQueue,
     private readonly log: Logger,
     private readonly maxBytes: number,
+    /** Each parser's current version, to find files an older version parsed. */
+    private readonly parserVersions: Record<string, number> = {},
   ) {}
 
   /** Stream a file into the blob store and queue it for processing; identical content is a no-op. */
@@ -38,7 +42,7 @@ export class FilesService {
     if (!name) throw new AppError('validation_failed', 'a file needs a name');
     const blob = await this.blobs.put(actor.tenantId, body, { maxBytes: this.maxBytes });
     if (blob.size === 0) {
-      await this.releaseBlob(actor.tenantId, blob.key);
+      await releaseBlobs(this.db, this.blobs, actor.tenantId, [blob.key]);
       throw new AppError('file.empty', `${name} is empty`);
     }
     const id = fileId(actor.tenantId, meta.uri ?? name);
@@ -55,7 +59,7 @@ export class FilesService {
       await this.queue.enqueue(actor.tenantId, 'file.process', { file_id: id }, { tx, dedupeKey: `file:${id}` });
       return row;
     });
-    if (existing && existing.blob_key !== blob.key) await this.releaseBlob(actor.tenantId, existing.blob_key);
+    if (existing && existing.blob_key !== blob.key) await releaseBlobs(this.db, this.blobs, actor.tenantId, [existing.blob_key]);
     this.log.info({ tenant: actor.tenantId, file: id, size: blob.size, replaced: !!existing }, 'file stored');
     return { file, unchanged: false };
   }
@@ -78,18 +82,50 @@ export class FilesService {
     return { file, stream: await this.blobs.get(actor.tenantId, file.blob_key) };
   }
 
-  /** Delete a file, its resources and embeddings (cascade) and its blob when nothing else uses it. */
+  /**
+   * Delete a file with everything derived from it: resources and embeddings, the files found inside
+   * it (archive members, attachments) and their artifacts (all by cascade), then the blobs nothing
+   * else uses.
+   */
   async delete(actor: Actor, id: string): Promise<sql.FileRow> {
+    const keys = isUuid(id) ? await sql.subtreeBlobKeys(this.db, actor.tenantId, id) : [];
     const row = isUuid(id) ? await sql.deleteFile(this.db, actor.tenantId, id) : null;
     if (!row) throw new AppError('file.not_found', `no file ${id}`);
-    await this.releaseBlob(actor.tenantId, row.blob_key);
-    this.log.info({ tenant: actor.tenantId, file: id }, 'file deleted');
+    await releaseBlobs(this.db, this.blobs, actor.tenantId, keys);
+    this.log.info({ tenant: actor.tenantId, file: id, blobs: keys.length }, 'file deleted');
     return row;
   }
 
-  /** Delete a blob unless another file of the tenant has the same content. */
-  private async releaseBlob(tenantId: string, key: string): Promise<void> {
-    if ((await sql.countBlobRefs(this.db, tenantId, key)) === 0) await this.blobs.delete(tenantId, key);
+  /**
+   * Queue files to be processed again: given ids, files an older parser version read (`stale`),
+   * and failed files (`failed`, e.g. once a missing tool is installed). Returns how many.
+   */
+  async reprocess(actor: Actor, what: { ids?: string[] | undefined; stale?: boolean | undefined; failed?: boolean | undefined }): Promise<{ queued: number }> {
+    const ids = (what.ids ?? []).filter(isUuid);
+    if (!what.stale && !what.failed && ids.length === 0) throw new AppError('validation_failed', 'say which files: ids, stale or failed');
+    const queued = await this.db.transaction(async (tx) => {
+      const marked = await sql.markForReprocess(tx, actor.tenantId, {
+        ids, stale: what.stale ? { current: this.parserVersions } : undefined, failed: what.failed,
+      });
+      for (const id of marked) await this.queue.enqueue(actor.tenantId, 'file.process', { file_id: id }, { tx, dedupeKey: `file:${id}` });
+      return marked.length;
+    });
+    this.log.info({ tenant: actor.tenantId, queued, ...what }, 'files queued for reprocessing');
+    return { queued };
+  }
+
+  /** A file's thumbnails and keyframes. */
+  async artifacts(actor: Actor, id: string): Promise<ArtifactRow[]> {
+    const file = await this.get(actor, id);
+    return listArtifacts(this.db, actor.tenantId, file.id);
+  }
+
+  /** The bytes of one artifact of a file. */
+  async artifactContent(actor: Actor, id: string, name: string): Promise<{ artifact: ArtifactRow; stream: Readable }> {
+    const file = await this.get(actor, id);
+    const artifact = await getArtifact(this.db, actor.tenantId, file.id, name);
+    if (!artifact) throw new AppError('not_found', `file ${id} has no artifact ${name}`);
+    return { artifact, stream: await this.blobs.get(actor.tenantId, artifact.blob_key) };
   }
 }
 

@@ -6,8 +6,11 @@ import type { BlobStore } from '../ports/blob-store.js';
 import type { Db } from '../ports/db.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { Logger } from '../ports/logger.js';
-import type { ParsedDocument, ParserRegistry, ParserResolution } from '../ports/parser.js';
+import type { ParsedDocument, ParseOutcome, ParseRunner } from '../ports/parser.js';
 import type { EmbeddingService } from './embeddings.js';
+import { releaseBlobs } from './blob-refs.js';
+import { recordChildren, storeArtifacts, storeChildren } from './file-tree.js';
+import { replaceArtifacts } from './sql/artifacts.js';
 import * as files from './sql/files.js';
 import * as res from './sql/resources.js';
 
@@ -18,6 +21,18 @@ export interface IngestOptions {
 
 export type ProcessOutcome = 'processed' | 'skipped' | 'superseded' | 'failed';
 
+// Errors that are the file's fault (or a missing tool or provider it needs): they fail the file
+// with their code and message. Anything else is ours, and the job retries.
+const FILE_FAULTS = /^(parser|transcriber)\./;
+
+/** What a file row keeps of a parse: the format metadata, and members a container refused. */
+function fileMetadata(doc: ParsedDocument): Record<string, unknown> {
+  const meta: Record<string, unknown> = { title: doc.title, ...doc.metadata };
+  if (doc.rejected && doc.rejected.length > 0) meta.rejected_members = doc.rejected;
+  if (doc.children) meta.member_count = doc.children.length;
+  return meta;
+}
+
 /**
  * The file pipeline: blob -> parser -> chunks -> resources (keyword-searchable at once) ->
  * resources.embed job -> vectors -> indexed. Each step is idempotent, so a job may run twice.
@@ -26,48 +41,61 @@ export class IngestService {
   constructor(
     private readonly db: Db,
     private readonly blobs: BlobStore,
-    private readonly parsers: ParserRegistry,
+    private readonly runner: ParseRunner,
     private readonly queue: JobQueue,
     private readonly embeddings: EmbeddingService,
     private readonly log: Logger,
     private readonly opts: IngestOptions,
   ) {}
 
-  /** Job file.process: parse and chunk a file into resources. Parser errors fail the file, not the job. */
+  /**
+   * Job file.process: parse a file (in the isolated parse runner) into resources, its members into
+   * child files, its thumbnails into artifacts. Bad files fail with a reason; the job succeeds.
+   */
   async processFile(tenantId: string, fileId: string): Promise<ProcessOutcome> {
     const file = await files.getFile(this.db, tenantId, fileId);
     if (!file || file.status === 'indexed') return 'skipped';
     await files.setFileStatus(this.db, tenantId, fileId, 'processing');
-    let doc: ParsedDocument;
-    let resolved: ParserResolution;
+    let parsed: ParseOutcome;
     try {
       const bytes = await this.blobs.read(tenantId, file.blob_key);
-      resolved = await this.parsers.resolve({ name: file.name, bytes, declaredType: file.mime_type });
-      doc = await resolved.parser.parse({ bytes, name: file.name, mimeType: resolved.mimeType });
+      parsed = await this.runner.parse({ bytes, name: file.name, mimeType: file.mime_type, declaredType: file.mime_type, depth: file.depth });
     } catch (err) {
-      if (!isAppError(err) || !err.code.startsWith('parser.')) throw err;
+      if (!isAppError(err) || !FILE_FAULTS.test(err.code)) throw err;
       await this.failFile(tenantId, fileId, err.code, err.message);
       return 'failed';
     }
+    const { doc, resolution } = parsed;
     const chunks = chunkDocument(doc, { chunkTokens: this.opts.chunkTokens, overlapTokens: this.opts.chunkOverlapTokens });
     if (chunks.length === 0) {
       await this.failFile(tenantId, fileId, 'parser.failed', `${file.name}: no text content found`);
       return 'failed';
     }
     const rows = toResources(file, doc, chunks);
+    // Blob writes cannot join the transaction: store first, release whatever ends up unused.
+    const children = await storeChildren(this.blobs, file, doc.children ?? []);
+    const artifacts = await storeArtifacts(this.blobs, tenantId, doc.artifacts ?? []);
+    const freed: string[] = [];
     const outcome = await this.db.transaction(async (tx) => {
       // A newer upload replaced the content while we parsed: its own job will index it.
       if ((await files.lockFileHash(tx, tenantId, fileId)) !== file.content_hash) return 'superseded' as const;
       await res.upsertResources(tx, tenantId, rows);
       await res.deleteResourcesFrom(tx, tenantId, fileId, rows.map((r) => r.id));
+      freed.push(...(await recordChildren(tx, this.queue, file, children)));
+      freed.push(...(await replaceArtifacts(tx, tenantId, fileId, artifacts)));
       await files.recordParse(tx, tenantId, fileId, {
-        mimeType: resolved.mimeType, parser: { id: resolved.parser.id, version: resolved.parser.version },
-        resourceCount: rows.length, metadata: { title: doc.title, ...doc.metadata },
+        mimeType: resolution.mimeType, parser: { id: resolution.parserId, version: resolution.parserVersion },
+        resourceCount: rows.length, metadata: fileMetadata(doc),
       });
       await this.queue.enqueue(tenantId, 'resources.embed', { file_id: fileId }, { tx, dedupeKey: `embed:${fileId}` });
       return 'processed' as const;
     });
-    this.log.info({ tenant: tenantId, file: fileId, parser: resolved.parser.id, chunks: rows.length, outcome }, 'file parsed');
+    if (outcome === 'superseded') freed.push(...children.map((c) => c.blob.key), ...artifacts.map((a) => a.blob_key));
+    await releaseBlobs(this.db, this.blobs, tenantId, freed);
+    this.log.info({
+      tenant: tenantId, file: fileId, parser: resolution.parserId, chunks: rows.length, children: children.length,
+      artifacts: artifacts.length, outcome,
+    }, 'file parsed');
     return outcome;
   }
 
@@ -100,7 +128,9 @@ export class IngestService {
 function toResources(file: files.FileRow, doc: ParsedDocument, chunks: Chunk[]): res.ResourceInput[] {
   const texts = chunks.map((c) => c.text);
   return chunks.map((c, i) => {
-    const fragment = c.page != null ? `#page=${c.page}&chunk=${c.ordinal}` : `#chunk=${c.ordinal}`;
+    const fragment = c.time != null
+      ? `#t=${seconds(c.time.start)},${seconds(c.time.end)}&chunk=${c.ordinal}`
+      : c.page != null ? `#page=${c.page}&chunk=${c.ordinal}` : `#chunk=${c.ordinal}`;
     const uri = `${file.uri}${fragment}`;
     const title = [doc.title ?? file.name, ...c.headingPath].join(' › ');
     return {
@@ -112,10 +142,13 @@ function toResources(file: files.FileRow, doc: ParsedDocument, chunks: Chunk[]):
       ordinal: c.ordinal,
       uri,
       contentHash: sha256(embeddingText(c.text, c.headingPath)),
-      metadata: { heading_path: c.headingPath, page: c.page, tokens: c.tokens, file_name: file.name, title: doc.title },
+      metadata: { heading_path: c.headingPath, page: c.page, time: c.time, tokens: c.tokens, file_name: file.name, title: doc.title },
       timestamp: null,
       title,
       context: neighbourContext(texts, i),
     };
   });
 }
+
+/** Media-fragment seconds (RFC/W3C Media Fragments `#t=`): at most millisecond precision. */
+const seconds = (t: number): string => String(Math.round(t * 1000) / 1000);

@@ -1,4 +1,5 @@
-import type { FileDto, FileList, ResourceDto, UploadResult } from '@p8fs/contracts';
+import type { ArtifactDto, FileDto, FileList, ResourceDto, UploadResult } from '@p8fs/contracts';
+import type { ArtifactRow } from '../services/sql/artifacts.js';
 import type { CreateResult } from '../services/files.js';
 import type { FileRow } from '../services/sql/files.js';
 import type { ResourceRow } from '../services/sql/resources.js';
@@ -20,6 +21,8 @@ export function toFileDto(row: FileRow): FileDto {
     parser: row.parser,
     resource_count: row.resource_count,
     metadata: row.metadata ?? {},
+    parent_id: row.parent_id ?? null,
+    depth: row.depth ?? 0,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
     indexed_at: row.indexed_at ? iso(row.indexed_at) : null,
@@ -57,4 +60,9 @@ export function toFileList(page: { rows: FileRow[]; total: number }, paging: { l
 // Drivers hand back Date objects, but a row read from JSON (a cache, a job payload) carries strings.
 function iso(d: Date | string): string {
   return d instanceof Date ? d.toISOString() : new Date(d).toISOString();
+}
+
+/** A thumbnail or keyframe as the API shows it (never its blob key). */
+export function toArtifactDto(row: ArtifactRow): ArtifactDto {
+  return { name: row.name, role: row.role, mime_type: row.mime_type, size: Number(row.size), metadata: row.metadata ?? {} };
 }

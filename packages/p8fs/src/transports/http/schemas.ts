@@ -1,4 +1,4 @@
-import { ListFilesQuery, ResourceDto } from '@p8fs/contracts';
+import { ArtifactDto, ListFilesQuery, ResourceDto } from '@p8fs/contracts';
 import { z } from 'zod';
 
 // Wire shapes that only the HTTP transport has (query strings, multipart fields, probe bodies).
@@ -8,6 +8,9 @@ import { z } from 'zod';
 export const FileListQuery = ListFilesQuery.extend({
   uri: z.string().min(1).optional().describe('exact logical uri (the path given at upload)'),
 });
+
+/** GET /api/v1/files/{id}/artifacts */
+export const ArtifactList = z.object({ artifacts: z.array(ArtifactDto) });
 
 /** GET /api/v1/files/{id}/resources */
 export const ResourceList = z.object({ resources: z.array(ResourceDto) });

@@ -73,7 +73,7 @@ describe('HTTP system routes, OpenAPI and cross-cutting middleware', () => {
     expect(op('post', '/api/v1/search', 'responses', '400', 'content', 'application/json', 'schema')).toEqual(errorRef);
     expect(op('get', '/api/v1/files/{id}', 'parameters')).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
     expect(op('get', '/api/v1/files/{id}', 'responses', '404', 'content', 'application/json', 'schema')).toEqual(errorRef);
-    expect((op('get', '/api/v1/files', 'parameters') as { name: string }[]).map((p) => p.name)).toEqual(['limit', 'offset', 'status', 'q', 'mime_type', 'uri']);
+    expect((op('get', '/api/v1/files', 'parameters') as { name: string }[]).map((p) => p.name)).toEqual(['limit', 'offset', 'status', 'q', 'mime_type', 'parent_id', 'uri']);
     expect(op('post', '/api/v1/files', 'requestBody', 'content', 'multipart/form-data', 'schema', 'required')).toEqual(['file']);
     expect(op('post', '/api/v1/files', 'responses', '413', 'content', 'application/json', 'schema')).toEqual(errorRef);
     expect(op('put', '/api/v1/files/content', 'parameters')).toEqual([expect.objectContaining({ name: 'path', in: 'query' }), expect.objectContaining({ name: 'name', in: 'query' })]);

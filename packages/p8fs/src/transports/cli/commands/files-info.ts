@@ -36,6 +36,13 @@ function render(f: FileDto): string {
     ['type', f.parser ? `${f.mime_type} (parser ${f.parser})` : f.mime_type], ['sha256', f.content_hash],
     ['created', f.created_at], ['updated', f.updated_at], ['indexed', f.indexed_at ?? '-'],
   ];
+  if (f.parent_id) rows.push(['inside', `${f.parent_id} (depth ${f.depth}; \`p8fs files info ${f.parent_id}\`)`]);
+  const members = f.metadata.member_count;
+  if (typeof members === 'number') rows.push(['members', `${members} (\`p8fs files ls --parent ${f.id}\`)`]);
+  const rejected = f.metadata.rejected_members;
+  if (Array.isArray(rejected) && rejected.length > 0) {
+    rows.push(['refused', (rejected as { path: string; code: string }[]).map((r) => `${r.path} (${r.code})`).join(', ')]);
+  }
   return table(rows);
 }
 

@@ -10,6 +10,7 @@ interface LsOptions {
   limit?: number | string;
   offset?: number | string;
   query?: string;
+  parent?: string;
   json?: boolean;
 }
 
@@ -21,10 +22,11 @@ export const filesLsCommand: CommandFactory = (io) =>
     .option('-n, --limit <n>', 'page size (1-500, default 50)', numberArg)
     .option('--offset <n>', 'skip this many files', numberArg)
     .option('-q, --query <text>', 'substring of the name or uri')
+    .option('--parent <id>', 'only the files found inside this archive, e-mail or mailbox')
     .option('--json', 'print the FileList JSON')
-    .addHelpText('after', examples('p8fs files ls', 'p8fs files ls --status failed --json', 'p8fs files ls -q notes/ --limit 200'))
+    .addHelpText('after', examples('p8fs files ls', 'p8fs files ls --status failed --json', 'p8fs files ls -q notes/ --limit 200', 'p8fs files ls --parent 0b6e5c1e-…'))
     .action(async (opts: LsOptions, cmd: Command) => {
-      const query = parseInput(ListFilesQuery, { status: opts.status, limit: opts.limit, offset: opts.offset, q: opts.query }, 'file listing');
+      const query = parseInput(ListFilesQuery, { status: opts.status, limit: opts.limit, offset: opts.offset, q: opts.query, parent_id: opts.parent }, 'file listing');
       const list = await withVault(cliContext(cmd, io), (vault) => vault.listFiles(query));
       if (opts.json) return io.out(json(list));
       if (list.files.length === 0) return io.out(list.total ? `no files at offset ${list.offset} (${list.total} in all)\n` : 'no files\n');

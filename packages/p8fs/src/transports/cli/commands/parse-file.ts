@@ -23,7 +23,8 @@ export async function resolveLocalFile(path: string): Promise<ResolvedFile> {
   return { path, name, bytes, resolution };
 }
 
-async function readLocal(path: string): Promise<Buffer> {
+/** Read a local file for parsing; a missing, folder or empty path is a clear error. */
+export async function readLocal(path: string): Promise<Buffer> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);

@@ -1,4 +1,6 @@
-import type { FileDto, FileList, ListFilesQuery, ResourceDto, SearchRequest, SearchResponse, UploadResult, VaultStatus } from '@p8fs/contracts';
+import type {
+  FileDto, FileList, ListFilesQuery, ReprocessRequest, ReprocessResult, ResourceDto, SearchRequest, SearchResponse, UploadResult, VaultStatus,
+} from '@p8fs/contracts';
 
 /** A local file to upload: its bytes are read from path, it is stored under uri. */
 export interface LocalFile {
@@ -22,6 +24,8 @@ export interface VaultClient {
   getFile(id: string): Promise<FileDto>;
   fileResources(id: string): Promise<ResourceDto[]>;
   deleteFile(id: string): Promise<void>;
+  /** Queue files to be processed again (by id, stale parser version, or failed). */
+  reprocessFiles(request: ReprocessRequest): Promise<ReprocessResult>;
   search(request: SearchRequest): Promise<SearchResponse>;
   status(): Promise<VaultStatus>;
   /**

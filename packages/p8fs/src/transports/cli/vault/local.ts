@@ -1,5 +1,7 @@
 import { createReadStream } from 'node:fs';
-import type { FileDto, FileList, ListFilesQuery, ResourceDto, SearchRequest, SearchResponse, UploadResult, VaultStatus } from '@p8fs/contracts';
+import type {
+  FileDto, FileList, ListFilesQuery, ReprocessRequest, ReprocessResult, ResourceDto, SearchRequest, SearchResponse, UploadResult, VaultStatus,
+} from '@p8fs/contracts';
 import { AppError } from '../../../domain/errors.js';
 import { toFileDto, toFileList, toResourceDto, toUploadResult } from '../../presenters.js';
 import type { Embedded } from '../embedded.js';
@@ -40,6 +42,10 @@ export class LocalVault implements VaultClient {
 
   async deleteFile(id: string): Promise<void> {
     await this.app.services.files.delete(this.app.owner, id);
+  }
+
+  reprocessFiles(request: ReprocessRequest): Promise<ReprocessResult> {
+    return this.app.services.files.reprocess(this.app.owner, request);
   }
 
   search(request: SearchRequest): Promise<SearchResponse> {

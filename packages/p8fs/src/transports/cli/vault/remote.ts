@@ -1,7 +1,7 @@
 import { openAsBlob } from 'node:fs';
 import {
-  type ErrorCode, ErrorBody, FileDto, FileList, type ListFilesQuery, ResourceDto, type SearchRequest, SearchResponse,
-  UploadResult, VaultStatus,
+  type ErrorCode, ErrorBody, FileDto, FileList, type ListFilesQuery, type ReprocessRequest, ReprocessResult, ResourceDto,
+  type SearchRequest, SearchResponse, UploadResult, VaultStatus,
 } from '@p8fs/contracts';
 import { z } from 'zod';
 import { AppError, errorMessage } from '../../../domain/errors.js';
@@ -52,6 +52,10 @@ export class RemoteVault implements VaultClient {
 
   async deleteFile(id: string): Promise<void> {
     await this.request('DELETE', `/api/v1/files/${encodeURIComponent(id)}`);
+  }
+
+  reprocessFiles(request: ReprocessRequest): Promise<ReprocessResult> {
+    return this.call('POST', '/api/v1/files/reprocess', ReprocessResult, { json: request });
   }
 
   search(request: SearchRequest): Promise<SearchResponse> {

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
-import { FileDto, FileList } from '@p8fs/contracts';
+import { FileDto, FileList, ReprocessRequest, ReprocessResult } from '@p8fs/contracts';
 import type { App } from '../../../app.js';
-import { toFileDto, toFileList, toResourceDto } from '../../presenters.js';
-import { parseWith } from '../input.js';
+import { toArtifactDto, toFileDto, toFileList, toResourceDto } from '../../presenters.js';
+import { parseWith, readJson } from '../input.js';
 import { json, type Ctx, type RouteSpec } from '../route-spec.js';
-import { BINARY_JSON_SCHEMA, FileListQuery, ResourceList } from '../schemas.js';
+import { ArtifactList, BINARY_JSON_SCHEMA, FileListQuery, ResourceList } from '../schemas.js';
 
 const ID = { id: 'file id (UUID); anything else is simply not found' };
 
@@ -36,6 +36,20 @@ export function fileRoutes(app: App): RouteSpec[] {
     return c.json({ resources: rows.map(toResourceDto) });
   };
 
+  const reprocess = async (c: Ctx) => c.json(await files.reprocess(c.get('actor'), parseWith(ReprocessRequest, await readJson(c), 'body')), 202);
+  const artifacts = async (c: Ctx) =>
+    c.json({ artifacts: (await files.artifacts(c.get('actor'), c.req.param('id') ?? '')).map(toArtifactDto) });
+  const artifactContent = async (c: Ctx) => {
+    const { artifact, stream } = await files.artifactContent(c.get('actor'), c.req.param('id') ?? '', c.req.param('name') ?? '');
+    return c.body(Readable.toWeb(stream) as unknown as ReadableStream, 200, {
+      'Content-Type': artifact.mime_type,
+      'Content-Length': String(artifact.size),
+      'X-Content-Type-Options': 'nosniff',
+      // Derived from immutable content: a new upload gets new artifacts under the same names, so revalidate.
+      'Cache-Control': 'private, no-cache',
+    });
+  };
+
   return [
     {
       method: 'get', path: '/api/v1/files', operationId: 'listFiles', tag: 'files', summary: 'List files, newest first',
@@ -57,6 +71,24 @@ export function fileRoutes(app: App): RouteSpec[] {
     {
       method: 'get', path: '/api/v1/files/{id}/resources', operationId: 'listFileResources', tag: 'files', summary: 'The resources (chunks) of a file, in order',
       params: ID, responses: { 200: { description: 'the resources', body: json(ResourceList) } }, errors: [404], handler: fileResources,
+    },
+    {
+      method: 'post', path: '/api/v1/files/reprocess', operationId: 'reprocessFiles', tag: 'files',
+      summary: 'Process files again: by id, those an older parser version read (stale), or failed ones',
+      body: json(ReprocessRequest), responses: { 202: { description: 'how many files were queued', body: json(ReprocessResult) } },
+      errors: [400], handler: reprocess,
+    },
+    {
+      method: 'get', path: '/api/v1/files/{id}/artifacts', operationId: 'listFileArtifacts', tag: 'files',
+      summary: 'Thumbnails and video keyframes made from a file',
+      params: ID, responses: { 200: { description: 'the artifacts', body: json(ArtifactList) } }, errors: [404], handler: artifacts,
+    },
+    {
+      method: 'get', path: '/api/v1/files/{id}/artifacts/{name}', operationId: 'getFileArtifact', tag: 'files',
+      summary: 'The bytes of one artifact (e.g. the WebP thumbnail)',
+      params: { ...ID, name: 'artifact name, e.g. thumbnail or keyframe-1' },
+      responses: { 200: { description: 'the artifact bytes', body: { contentType: 'image/*', schema: { jsonSchema: BINARY_JSON_SCHEMA } } } },
+      errors: [404], handler: artifactContent,
     },
   ];
 }

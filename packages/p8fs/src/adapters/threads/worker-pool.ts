@@ -11,14 +11,29 @@ export interface WorkerPoolOptions {
   errorCode: ErrorCode;
   /** Start one worker thread whose script calls serveTasks (see worker-url.ts spawnWorker). */
   spawn(): Worker;
+  /**
+   * The error for a task whose worker died (crash, heap limit): by default errorCode with the exit
+   * reason. Lets a caller tell "out of memory" from other deaths.
+   */
+  exitError?(code: number, lastError: Error | undefined): AppError;
+}
+
+export interface RunOptions {
+  /** Buffers moved, not copied, to the worker. */
+  transfer?: TransferListItem[];
+  /** The worker is terminated after this long and the task rejects with timeoutError(). */
+  timeoutMs?: number;
+  timeoutError?: () => AppError;
 }
 
 interface Task<Req, Res> {
   id: number;
   req: Req;
-  transfer: TransferListItem[];
+  opts: RunOptions;
   resolve(res: Res): void;
   reject(err: Error): void;
+  timer?: NodeJS.Timeout;
+  timedOut?: boolean;
 }
 
 interface Slot<Req, Res> {
@@ -53,11 +68,11 @@ export class WorkerPool<Req, Res> {
     await Promise.all([...this.slots].map((s) => s.ready));
   }
 
-  /** Run one task on the next free worker; `transfer` moves buffers instead of copying them. */
-  run(req: Req, transfer: TransferListItem[] = []): Promise<Res> {
+  /** Run one task on the next free worker; the timeout counts from when a worker takes it. */
+  run(req: Req, opts: RunOptions = {}): Promise<Res> {
     if (this.closed) return Promise.reject(this.error('pool is closed'));
     return new Promise<Res>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, req, transfer, resolve, reject });
+      this.queue.push({ id: this.nextId++, req, opts, resolve, reject });
       this.pump();
     });
   }
@@ -84,7 +99,7 @@ export class WorkerPool<Req, Res> {
       }
       const task = this.queue.shift() as Task<Req, Res>;
       try {
-        slot.worker.postMessage({ id: task.id, req: task.req } satisfies TaskRequest<Req>, task.transfer);
+        slot.worker.postMessage({ id: task.id, req: task.req } satisfies TaskRequest<Req>, task.opts.transfer ?? []);
       } catch (err) {
         // A request that cannot be cloned fails alone; the worker stays free for the next one.
         task.reject(this.error(`cannot send task: ${err instanceof Error ? err.message : String(err)}`));
@@ -92,6 +107,19 @@ export class WorkerPool<Req, Res> {
       }
       slot.task = task;
       slot.worker.ref();
+      if (task.opts.timeoutMs !== undefined) {
+        const { worker } = slot;
+        const ms = task.opts.timeoutMs;
+        // The clock starts once the thread has loaded (a cold start is not the task's time). Only
+        // terminating the thread stops a task stuck in a loop; onExit then rejects it.
+        void slot.ready.then(() => {
+          if (slot.task !== task) return;
+          task.timer = setTimeout(() => {
+            task.timedOut = true;
+            void worker.terminate();
+          }, ms);
+        });
+      }
     }
   }
 
@@ -121,21 +149,24 @@ export class WorkerPool<Req, Res> {
     }
     const task = slot.task;
     if (!task || task.id !== msg.id) return;
+    clearTimeout(task.timer);
     slot.task = undefined;
     slot.worker.unref();
     if (msg.ok) task.resolve(msg.res);
-    else task.reject(this.error(msg.message));
+    else task.reject(msg.code !== undefined ? new AppError(msg.code, msg.message, msg.details) : this.error(msg.message));
     this.pump();
   }
 
   private onExit(slot: Slot<Req, Res>, code: number): void {
     this.slots.delete(slot);
-    const why = this.closed
-      ? 'pool is closed'
-      : `worker thread exited with code ${code}${slot.lastError ? `: ${slot.lastError.message}` : ''}`;
-    const err = this.error(why);
+    const task = slot.task;
+    clearTimeout(task?.timer);
+    let err: AppError;
+    if (this.closed) err = this.error('pool is closed');
+    else if (task?.timedOut) err = task.opts.timeoutError?.() ?? this.error('task timed out');
+    else err = this.opts.exitError?.(code, slot.lastError) ?? this.error(`worker thread exited with code ${code}${slot.lastError ? `: ${slot.lastError.message}` : ''}`);
     slot.settleReady(err);
-    slot.task?.reject(err);
+    task?.reject(err);
     slot.task = undefined;
     this.pump();
   }

@@ -1,4 +1,6 @@
 import { parentPort, type TransferListItem } from 'node:worker_threads';
+import type { ErrorCode } from '@p8fs/contracts';
+import { isAppError } from '../../domain/errors.js';
 
 /** Parent -> worker: one task. */
 export interface TaskRequest<Req> {
@@ -10,7 +12,7 @@ export interface TaskRequest<Req> {
 export type TaskReply<Res> =
   | { type: 'ready' }
   | { type: 'result'; id: number; ok: true; res: Res }
-  | { type: 'result'; id: number; ok: false; message: string };
+  | { type: 'result'; id: number; ok: false; message: string; code?: ErrorCode; details?: unknown };
 
 /** What a task handler returns: the result, and buffers to move (not copy) to the parent. */
 export interface TaskOutput<Res> {
@@ -41,7 +43,10 @@ export function serveTasks<S, Req, Res>(
         reply = { type: 'result', id: msg.id, ok: true, res: out.res };
         transfer = out.transfer ?? [];
       } catch (err) {
-        reply = { type: 'result', id: msg.id, ok: false, message: err instanceof Error ? err.message : String(err) };
+        // An AppError keeps its code across the thread boundary (structured clone drops the class).
+        reply = isAppError(err)
+          ? { type: 'result', id: msg.id, ok: false, message: err.message, code: err.code, details: err.details }
+          : { type: 'result', id: msg.id, ok: false, message: err instanceof Error ? err.message : String(err) };
       }
       port.postMessage(reply, transfer);
     });
