@@ -176,12 +176,34 @@ describe('content processors end to end', () => {
       'markitdown/sources/test_outlook_msg.msg', 'docling/sources/eml_with_attachment.eml', 'markitdown/sources/MEDRPT-2024-PAT-3847_medical_report_scan.pdf']) {
       copyFileSync(join(CORPUS, f), join(folder, f.split('/').pop()!));
     }
+    for (const f of ['markitdown/sources/test_rss.xml', 'markitdown/sources/test_notebook.ipynb']) copyFileSync(join(CORPUS, f), join(folder, f.split('/').pop()!));
+    copyFileSync(join(AUDIO, 'whisper.cpp/jfk.mp3'), join(folder, 'jfk.mp3'));
     writeFileSync(join(folder, 'letter.rtf'), '{\\rtf1\\ansi{\\fonttbl{\\f0 Arial;}}\\f0 Dear Margaret,\\par the greenhouse tomatoes are ripe.\\par}');
+    writeFileSync(join(folder, 'inbox.mbox'), [
+      'From alice@example.com Mon Jan  6 09:15:00 2025', 'From: alice@example.com', 'Subject: Allotment rota', '', 'Weeding duty falls to the Hendersons this week.', '',
+      'From bob@example.com Tue Jan  7 10:00:00 2025', 'From: bob@example.com', 'Subject: Seed order', '', 'Twelve packets of runner beans arrived.', '',
+    ].join('\n'));
+    const src = join(dir, 'src');
+    mkdirSync(src);
+    writeFileSync(join(src, 'tide.txt'), 'High tide at the harbour mouth is at four forty.');
+    execFileSync('tar', ['-czf', join(folder, 'tides.tar.gz'), '-C', src, 'tide.txt']);
+    execFileSync('7z', ['a', '-bd', '-y', join(folder, 'tides.7z'), join(src, 'tide.txt')], { stdio: 'ignore' });
     const summary = IngestSummary.parse(await p8fsJson(['ingest', folder, '-r', '--wait'], env));
     expect(summary.failed).toBe(0);
-    expect(summary.total).toBe(7);
+    expect(summary.total).toBe(13);
     for (const f of summary.files) expect(f.status, f.uri).toBe('indexed');
     expect((await search('greenhouse tomatoes ripe'))[0]?.uri).toBe(`${join(folder, 'letter.rtf')}#chunk=0`);
+    expect((await search('Fortune 500 Copilot'))[0]?.uri).toContain('test_rss.xml#chunk=');
+    expect((await search('markitdown'))[0]?.uri).toContain('test_notebook.ipynb#chunk=');
+    // Members are indexed after the containers: each message of the mailbox, each archive's file.
+    await poll(async () => (await search('runner beans'))[0]?.uri.includes('inbox.mbox!/messages/'), 'the mailbox messages', 60_000);
+    await poll(async () => {
+      const uris = (await search('harbour mouth tide')).map((h) => h.uri);
+      return uris.some((u) => u.includes('tides.tar.gz!/tide.txt')) && uris.some((u) => u.includes('tides.7z!/tide.txt'));
+    }, 'both archives\' members', 60_000);
+    const mp3 = summary.files.find((f) => f.uri.endsWith('jfk.mp3'))!;
+    const res = (await (await fetch(`${url}/api/v1/files/${mp3.id}/resources`)).json()) as { resources: { uri: string }[] };
+    expect(res.resources[0]?.uri).toMatch(/jfk\.mp3#t=[\d.]+,[\d.]+&chunk=0$/);
     // The scanned report has no text layer: its words come from OCR, with page provenance.
     const scan = (await search('MEDRPT-2024-PAT-3847'))[0];
     expect(scan?.uri).toMatch(/medical_report_scan\.pdf#page=1&chunk=\d+$/);

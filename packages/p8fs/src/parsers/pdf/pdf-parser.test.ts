@@ -119,23 +119,23 @@ describe('pdfParser', () => {
     expect(text).toContain('well-known');
   });
 
-  it('fails with parser.failed and a clear reason on a truncated PDF', async () => {
+  it('fails with parser.corrupt and a clear reason on a truncated PDF', async () => {
     const bytes = await makePdf([section('Planting', LOREM)]);
     const err = await failure(parse(bytes.subarray(0, Math.floor(bytes.length / 3))));
-    expect(err.code).toBe('parser.failed');
+    expect(err.code).toBe('parser.corrupt');
     expect(err.message).toMatch(/PDF/);
   });
 
-  it('fails with parser.failed on bytes that are not a PDF at all', async () => {
+  it('fails with parser.corrupt on bytes that are not a PDF at all', async () => {
     const err = await failure(parse(Buffer.from('just some text pretending to be a pdf')));
-    expect(err.code).toBe('parser.failed');
-    expect(err.message).toMatch(/not a valid PDF|could not open PDF/);
+    expect(err.code).toBe('parser.corrupt');
+    expect(err.message).toMatch(/^not a valid PDF/);
   });
 
-  it('fails with parser.failed on an encrypted PDF', async () => {
+  it('fails with parser.encrypted on a password-protected PDF', async () => {
     const bytes = await makePdf([section('Secret', LOREM)], { userPassword: 'hunter2', ownerPassword: 'owner', pdfVersion: '1.7' });
     const err = await failure(parse(bytes));
-    expect(err.code).toBe('parser.failed');
+    expect(err.code).toBe('parser.encrypted');
     expect(err.message).toBe('PDF is encrypted and needs a password');
   });
 

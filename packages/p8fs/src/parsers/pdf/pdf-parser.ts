@@ -35,15 +35,17 @@ async function open(unpdf: Unpdf, bytes: Buffer): Promise<PdfDocument> {
     // A copy: pdf.js may detach the buffer it is given. verbosity 0 keeps font warnings off stdout.
     return await unpdf.getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 });
   } catch (err) {
-    throw new AppError('parser.failed', describeOpenError(err), { cause: errorMessage(err) });
+    throw openError(err);
   }
 }
 
-function describeOpenError(err: unknown): string {
+/** Why pdf.js could not open a file, with the stable code a caller can act on. */
+function openError(err: unknown): AppError {
   const name = err instanceof Error ? err.name : '';
-  if (name === 'PasswordException') return 'PDF is encrypted and needs a password';
-  if (name === 'InvalidPDFException') return `not a valid PDF (corrupt or truncated): ${errorMessage(err)}`;
-  return `could not open PDF: ${errorMessage(err)}`;
+  const cause = { cause: errorMessage(err) };
+  if (name === 'PasswordException') return new AppError('parser.encrypted', 'PDF is encrypted and needs a password', cause);
+  if (name === 'InvalidPDFException') return new AppError('parser.corrupt', `not a valid PDF (corrupt or truncated): ${errorMessage(err)}`, cause);
+  return new AppError('parser.failed', `could not open PDF: ${errorMessage(err)}`, cause);
 }
 
 // ctx may be missing: callers from before the ParseContext existed parse text PDFs without one.

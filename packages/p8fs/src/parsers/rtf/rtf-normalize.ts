@@ -1,3 +1,5 @@
+import type { SummaryInfo } from '../legacy/summary-info.js';
+
 // rtf-parser (under @iarna/rtf-to-html) reads paragraphs and inline formatting well but trips on
 // much real-world RTF: it prints the fallback character after every \uN, ignores \ucN, dumps
 // picture hex and \bin data as text, fails outright on code pages it does not list (\ansicpg1255,
@@ -6,15 +8,8 @@
 // cell and page breaks become tabs and paragraphs. Document properties from \info are collected
 // on the way, since rtf-parser drops them.
 
-/** Document properties from the \info group; absent ones are left out. */
-export interface RtfInfo {
-  title?: string;
-  subject?: string;
-  author?: string;
-  keywords?: string;
-  comments?: string;
-  lastModifiedBy?: string;
-}
+/** Document properties from the \info group (the same names as legacy Office's); absent ones are left out. */
+export type RtfInfo = Omit<SummaryInfo, 'created' | 'modified'>;
 
 const INFO_FIELDS: Record<string, keyof RtfInfo> = { title: 'title', subject: 'subject', author: 'author', keywords: 'keywords', doccomm: 'comments', operator: 'lastModifiedBy' };
 /** Destinations whose content is not document text: binary payloads, tables of styles, lists and fonts' extras. */
