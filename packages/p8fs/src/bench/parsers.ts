@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { peakRssMb, progress, REPO_ROOT } from './common.js';
 import { collectGarbage, createBenchRunner, heapMb, type ParseFailure, timedParse } from './parsers-parse.js';
 import { type ExpectedStrings, normalisedWords, renderMarkdown, sequenceSimilarity, type StringHits, stringHits, stringsFor, wordOverlap } from './parsers-score.js';
+import type { ParsedDocument, ParseRunner } from '../ports/parser.js';
 
 export const CORPUS = join(REPO_ROOT, '..', 'shared', 'yardsticks', 'docs-corpus');
 
@@ -96,7 +97,8 @@ export async function runParsersFormat(o: { quick: boolean; format: string }) {
         Object.assign(r, { truth_words: truth.length, recall: r3(overlap.recall), precision: r3(overlap.precision), f1: r3(overlap.f1), sequence_similarity: r3(seq.similarity) });
         if (seq.truncated) r.sequence_truncated = true;
       }
-      if (want !== null && want.include.length + want.exclude.length > 0) r.strings = stringHits(markdown, want);
+      // A container's strings live in its members, which ingest indexes as files of their own.
+      if (want !== null && want.include.length + want.exclude.length > 0) r.strings = stringHits(await withMembers(runner, markdown, doc, 1), want);
       files.push(r);
     }
   } finally {
@@ -139,3 +141,13 @@ function summarise(format: string, files: FileResult[]) {
 }
 
 export type ParsersFormatResult = Awaited<ReturnType<typeof runParsersFormat>>;
+
+/** The text of a container and of every member below it (untimed), as a search over the upload sees it. */
+async function withMembers(runner: ParseRunner, markdown: string, doc: ParsedDocument, depth: number): Promise<string> {
+  const parts = [markdown];
+  for (const child of doc.children ?? []) {
+    const sub = await runner.parse({ bytes: child.bytes, name: basename(child.path), mimeType: child.mimeType ?? '', depth }).catch(() => null);
+    if (sub !== null) parts.push(await withMembers(runner, renderMarkdown(sub.doc), sub.doc, depth + 1));
+  }
+  return parts.join('\n\n');
+}
