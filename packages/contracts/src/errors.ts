@@ -24,6 +24,13 @@ export const ERROR_CODES = [
   'embedder.dimension_mismatch',
   'config.invalid',
   'conflict',
+  'rate_limited',
+  'auth.invalid_code',
+  'auth.code_expired',
+  'auth.locked',
+  'auth.bad_signature',
+  'device.not_found',
+  'approval.not_found',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -9,11 +9,19 @@ import { DbJobQueue } from './adapters/queue/db-queue.js';
 import type { Config } from './config/schema.js';
 import { type Actor, ownerActor } from './domain/actor.js';
 import { createParseRunner } from './adapters/parse/index.js';
+import { createMailer } from './adapters/mailer/index.js';
+import { createAuthorizationServer, type OAuthServer } from './adapters/oauth/index.js';
 import { createParserRegistry } from './parsers/index.js';
+import { systemClock } from './ports/clock.js';
+import { ApprovalService } from './services/auth/approvals.js';
+import { DeviceService } from './services/auth/devices.js';
+import { ensureOwnerDevice } from './services/auth/owner.js';
+import { RegistrationService } from './services/auth/registration.js';
 import type { Db } from './ports/db.js';
 import type { Embedder } from './ports/embedder.js';
 import type { JobQueue } from './ports/job-queue.js';
 import type { Logger } from './ports/logger.js';
+import type { Mailer } from './ports/mailer.js';
 import type { ParseRunner } from './ports/parser.js';
 import { EmbeddingService } from './services/embeddings.js';
 import { FilesService } from './services/files.js';
@@ -24,6 +32,17 @@ import { SearchService } from './services/search.js';
 import { StatusService } from './services/status.js';
 import { WorkerPool } from './transports/worker/pool.js';
 import { VERSION } from './version.js';
+
+/** Sign-in, devices and approvals, and the authorization server behind them (built per issuer URL). */
+export interface AuthServices {
+  server: OAuthServer;
+  registration: RegistrationService;
+  devices: DeviceService;
+  approvals: ApprovalService;
+  mailer: Mailer;
+  /** The owner's own device on this machine. */
+  ownerDeviceId: string;
+}
 
 /** The services every transport calls. */
 export interface Services {
@@ -42,8 +61,13 @@ export interface App {
   queue: JobQueue;
   pool: WorkerPool;
   log: Logger;
-  /** The local owner: the only actor until accounts land (issue P3). */
+  /** The local owner (the CLI in process acts as them). */
   owner: Actor;
+  /**
+   * The auth services for the URL clients reach this server at. Built on first call (the OAuth
+   * issuer must be known, and with port 0 it is known only once listening); later calls return it.
+   */
+  auth(issuer?: string): Promise<AuthServices>;
   close(): Promise<void>;
 }
 
@@ -94,11 +118,46 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     await embeddings.scheduleBackfill();
     const pool = new WorkerPool(queue, services, log, { concurrency: config.workers, leaseSeconds: config.jobLeaseSeconds });
     closers.unshift(() => pool.stop());
-    return { config, services, db, queue, pool, log, owner: ownerActor(config.tenantId), close: () => runAll(closers) };
+    const ownerDeviceId = await ensureOwnerDevice(db, config.tenantId);
+    let auth: Promise<AuthServices> | null = null;
+    const startAuth = (issuer: string): Promise<AuthServices> => {
+      auth ??= createAuthServices(config, db, log, issuer, ownerDeviceId).then((a) => {
+        closers.unshift(() => a.server.close(), () => a.mailer.close());
+        return a;
+      });
+      return auth;
+    };
+    return {
+      config, services, db, queue, pool, log, owner: ownerActor(config.tenantId),
+      auth: (issuer) => startAuth(issuer ?? configuredIssuer(config)),
+      close: () => runAll(closers),
+    };
   } catch (err) {
     await runAll(closers).catch(() => {});
     throw err;
   }
+}
+
+/** The issuer when none is given: the configured public URL, else http://host:port. */
+export function configuredIssuer(config: Config): string {
+  if (config.publicUrl) return config.publicUrl.replace(/\/+$/, '');
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+}
+
+async function createAuthServices(config: Config, db: Db, log: Logger, issuer: string, ownerDeviceId: string): Promise<AuthServices> {
+  const server = await createAuthorizationServer({
+    db, issuer, log, accessTokenTtlSeconds: config.accessTokenTtlSeconds, refreshTokenTtlDays: config.refreshTokenTtlDays,
+  });
+  const mailer = createMailer(config, log);
+  return {
+    server,
+    registration: new RegistrationService(db, mailer, server, systemClock),
+    devices: new DeviceService(db, server, systemClock),
+    approvals: new ApprovalService(db, server, systemClock),
+    mailer,
+    ownerDeviceId,
+  };
 }
 
 // Tenant-filtered vector queries must keep walking the HNSW graph until they find enough rows.

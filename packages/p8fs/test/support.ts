@@ -33,3 +33,10 @@ export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>
 }
 
 export { createTestDb } from './db.js';
+
+/** An API access token for the app's owner device, from the authorization server for `issuer`. */
+export async function ownerToken(app: App, issuer: string): Promise<string> {
+  const auth = await app.auth(issuer);
+  const { ownerTokens } = await import('../src/services/auth/owner.js');
+  return (await ownerTokens(auth.server, app.config.tenantId, auth.ownerDeviceId)).access_token;
+}

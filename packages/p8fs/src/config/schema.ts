@@ -63,7 +63,14 @@ export const ConfigShape = z.object({
     transcriberModel: z.string().default('whisper-1'),
     maxMediaMinutes: int(1, 100_000).default(240).describe('longest audio or video transcribed per file'),
 
+    publicUrl: z.string().url().optional().describe('the URL clients reach the server at (OAuth issuer); default http://<host>:<port>'),
+    accessTokenTtlSeconds: int(60, 86_400).default(3600),
+    refreshTokenTtlDays: int(1, 365).default(30),
+    smtpUrl: z.string().url().optional().describe('smtp(s)://user:pass@host:port for sign-in codes; unset: codes go to the log (dev only)'),
+    mailFrom: z.string().default('P8FS <no-reply@localhost>'),
+
     server: z.string().url().optional().describe('a running p8fs server the CLI talks to'),
+    token: z.string().optional().describe('access token the CLI sends to --server'),
     dev: bool.default(false),
   });
 

@@ -19,6 +19,9 @@ export const newId = (): string => randomUUID();
 export const fileId = (tenantId: string, uri: string): string => uuid5(tenantId, 'file', uri);
 
 /** id of the n-th chunk resource of a file. */
+/** A device id derived from its tenant and a stable name (the owner's own device). */
+export const deviceId = (tenantId: string, name: string): string => uuid5(tenantId, 'device', name);
+
 export const chunkId = (fileId: string, ordinal: number): string => uuid5(fileId, 'chunk', String(ordinal));
 
 /** sha256 hex of a string or bytes. */

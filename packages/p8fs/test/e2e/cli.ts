@@ -130,3 +130,14 @@ export async function poll<T>(fn: () => Promise<T | null | undefined | false>, w
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/**
+ * A fetch that sends the vault owner's access token. The token comes from `p8fs auth token`, which
+ * reaches the running server through the data dir's lock and proves ownership with its secret.
+ */
+export async function ownerFetch(env: NodeJS.ProcessEnv): Promise<(input: string, init?: RequestInit) => Promise<Response>> {
+  const r = await p8fs(['auth', 'token'], env);
+  if (r.code !== 0) throw new Error(`p8fs auth token exited ${r.code}: ${r.stderr}`);
+  const authorization = `Bearer ${r.stdout.trim()}`;
+  return (input, init = {}) => fetch(input, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization } });
+}

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CORPUS } from '../../src/parsers/shared/corpus.fixture.js';
-import { assertBuilt, cleanup, p8fsJson, poll, Running, tempDir, vaultEnv } from './cli.js';
+import { assertBuilt, cleanup, ownerFetch, p8fsJson, poll, Running, tempDir, vaultEnv } from './cli.js';
 
 // Every kind of content a vault receives, through the real server (parsers in worker threads,
 // system tools, child files, artifacts) and through `p8fs ingest`: each ends up searchable with
@@ -47,24 +47,25 @@ describe('content processors end to end', () => {
   let env: NodeJS.ProcessEnv;
   let server: Running;
   let url: string;
+  let authed: (input: string, init?: RequestInit) => Promise<Response>;
 
   const upload = async (path: string, bytes: Buffer, type = 'application/octet-stream') => {
     const form = new FormData();
     form.append('path', path);
     form.append('file', new Blob([bytes], { type }), path.split('/').pop());
-    const res = await fetch(`${url}/api/v1/files`, { method: 'POST', body: form });
+    const res = await authed(`${url}/api/v1/files`, { method: 'POST', body: form });
     expect(res.status).toBe(202);
     return UploadResult.parse(await res.json()).id;
   };
-  const getFile = async (id: string) => FileDto.parse(await (await fetch(`${url}/api/v1/files/${id}`)).json());
+  const getFile = async (id: string) => FileDto.parse(await (await authed(`${url}/api/v1/files/${id}`)).json());
   const settled = (id: string, timeoutMs = 120_000) =>
     poll(async () => {
       const f = await getFile(id);
       return f.status === 'indexed' || f.status === 'failed' ? f : null;
     }, `file ${id} to settle`, timeoutMs);
-  const members = async (id: string) => FileList.parse(await (await fetch(`${url}/api/v1/files?parent_id=${id}&limit=500`)).json()).files;
+  const members = async (id: string) => FileList.parse(await (await authed(`${url}/api/v1/files?parent_id=${id}&limit=500`)).json()).files;
   const search = async (query: string) => {
-    const res = await fetch(`${url}/api/v1/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, limit: 5, mode: 'keyword' }) });
+    const res = await authed(`${url}/api/v1/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, limit: 5, mode: 'keyword' }) });
     return SearchResponse.parse(await res.json()).results;
   };
 
@@ -75,6 +76,7 @@ describe('content processors end to end', () => {
     env = vaultEnv(dataDir, { P8FS_ARCHIVE_MAX_RATIO: '50' });
     server = new Running(['serve', '--port', '0', '--workers', '2'], env);
     url = await server.until((p) => /p8fs listening on (http:\/\/\S+)/.exec(p.stdout)?.[1], 'the listening line', 180_000);
+    authed = await ownerFetch(env);
   }, 200_000);
 
   afterAll(async () => {
@@ -109,8 +111,8 @@ describe('content processors end to end', () => {
     await poll(async () => (await search('quince tree north wall'))[0]?.uri.includes('!/nested/inner.zip!/deep/orchard.md'), 'the nested member', 60_000);
 
     // Deleting the archive deletes the whole tree.
-    expect((await fetch(`${url}/api/v1/files/${id}`, { method: 'DELETE' })).status).toBe(204);
-    expect((await fetch(`${url}/api/v1/files/${attachment!.id}`)).status).toBe(404);
+    expect((await authed(`${url}/api/v1/files/${id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await authed(`${url}/api/v1/files/${attachment!.id}`)).status).toBe(404);
     expect(await search('quince tree north wall')).toEqual([]);
   });
 
@@ -124,9 +126,9 @@ describe('content processors end to end', () => {
     expect(photo).toMatchObject({ status: 'indexed', parser: 'image', mime_type: 'image/jpeg' });
     expect(JSON.stringify(photo.metadata)).toContain('X100V');
     expect((await search('invoice 4471 bakery'))[0]?.file_id).toBe(id);
-    const { artifacts } = ArtifactList.parse(await (await fetch(`${url}/api/v1/files/${id}/artifacts`)).json());
+    const { artifacts } = ArtifactList.parse(await (await authed(`${url}/api/v1/files/${id}/artifacts`)).json());
     expect(artifacts.map((a) => a.role)).toContain('thumbnail');
-    const thumb = await fetch(`${url}/api/v1/files/${id}/artifacts/${artifacts.find((a) => a.role === 'thumbnail')!.name}`);
+    const thumb = await authed(`${url}/api/v1/files/${id}/artifacts/${artifacts.find((a) => a.role === 'thumbnail')!.name}`);
     expect(thumb.status).toBe(200);
     const meta = await sharp(Buffer.from(await thumb.arrayBuffer())).metadata();
     expect(Math.max(meta.width ?? 0, meta.height ?? 0)).toBeLessThanOrEqual(256);
@@ -137,7 +139,7 @@ describe('content processors end to end', () => {
     const id = await upload('/memos/jfk.wav', wav, 'audio/wav');
     const memo = await settled(id, 180_000);
     expect(memo).toMatchObject({ status: 'indexed', parser: 'audio' });
-    const res = await (await fetch(`${url}/api/v1/files/${id}/resources`)).json() as { resources: { uri: string; content: string }[] };
+    const res = await (await authed(`${url}/api/v1/files/${id}/resources`)).json() as { resources: { uri: string; content: string }[] };
     expect(res.resources.length).toBeGreaterThan(0);
     for (const r of res.resources) expect(r.uri).toMatch(/^\/memos\/jfk\.wav#t=\d+(\.\d+)?,\d+(\.\d+)?&chunk=\d+$/);
 
@@ -147,7 +149,7 @@ describe('content processors end to end', () => {
     const vid = await upload('/videos/clip.mp4', execFileSync('cat', [mp4], { maxBuffer: 50 * 1024 * 1024 }), 'video/mp4');
     const video = await settled(vid, 180_000);
     expect(video).toMatchObject({ status: 'indexed', parser: 'video' });
-    const { artifacts } = ArtifactList.parse(await (await fetch(`${url}/api/v1/files/${vid}/artifacts`)).json());
+    const { artifacts } = ArtifactList.parse(await (await authed(`${url}/api/v1/files/${vid}/artifacts`)).json());
     expect(artifacts.some((a) => a.role === 'keyframe')).toBe(true);
     expect(artifacts.some((a) => a.role === 'thumbnail')).toBe(true);
   });
@@ -202,7 +204,7 @@ describe('content processors end to end', () => {
       return uris.some((u) => u.includes('tides.tar.gz!/tide.txt')) && uris.some((u) => u.includes('tides.7z!/tide.txt'));
     }, 'both archives\' members', 60_000);
     const mp3 = summary.files.find((f) => f.uri.endsWith('jfk.mp3'))!;
-    const res = (await (await fetch(`${url}/api/v1/files/${mp3.id}/resources`)).json()) as { resources: { uri: string }[] };
+    const res = (await (await authed(`${url}/api/v1/files/${mp3.id}/resources`)).json()) as { resources: { uri: string }[] };
     expect(res.resources[0]?.uri).toMatch(/jfk\.mp3#t=[\d.]+,[\d.]+&chunk=0$/);
     // The scanned report has no text layer: its words come from OCR, with page provenance.
     const scan = (await search('MEDRPT-2024-PAT-3847'))[0];

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileDto, FileList, SearchResponse, UploadResult, VaultStatus } from '@p8fs/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, cleanup, p8fs, p8fsJson, poll, Running, type SearchJson, tempDir, vaultEnv } from './cli.js';
+import { assertBuilt, cleanup, ownerFetch, p8fs, p8fsJson, poll, Running, type SearchJson, tempDir, vaultEnv } from './cli.js';
 
 const NOTE = `# River notes
 
@@ -17,6 +17,7 @@ describe('p8fs serve, driven over HTTP and by the CLI', () => {
   let env: NodeJS.ProcessEnv;
   let server: Running;
   let url: string;
+  let authed: (input: string, init?: RequestInit) => Promise<Response>;
 
   beforeAll(async () => {
     assertBuilt();
@@ -24,6 +25,7 @@ describe('p8fs serve, driven over HTTP and by the CLI', () => {
     env = vaultEnv(dataDir, { P8FS_EMBEDDING_PROVIDER: 'use-lite' });
     server = new Running(['serve', '--port', '0', '--workers', '1'], env);
     url = await server.until((p) => /p8fs listening on (http:\/\/\S+)/.exec(p.stdout)?.[1], 'the listening line', 180_000);
+    authed = await ownerFetch(env);
   }, 200_000);
 
   afterAll(async () => {
@@ -36,21 +38,26 @@ describe('p8fs serve, driven over HTTP and by the CLI', () => {
     const form = new FormData();
     form.append('path', '/notes/river.md');
     form.append('file', new Blob([NOTE], { type: 'text/markdown' }), 'river.md');
-    const up = await fetch(`${url}/api/v1/files`, { method: 'POST', body: form });
+    const up = await authed(`${url}/api/v1/files`, { method: 'POST', body: form });
     expect(up.status).toBe(202);
     const { id } = UploadResult.parse(await up.json());
 
     const file = await poll(async () => {
-      const f = FileDto.parse(await (await fetch(`${url}/api/v1/files/${id}`)).json());
+      const f = FileDto.parse(await (await authed(`${url}/api/v1/files/${id}`)).json());
       return f.status === 'indexed' || f.status === 'failed' ? f : null;
     }, 'the upload to be indexed', 90_000);
     expect(file).toMatchObject({ status: 'indexed', uri: '/notes/river.md', error: null });
     expect(file.resource_count).toBeGreaterThan(0);
 
-    const http = await fetch(`${url}/api/v1/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'otter pups near the mill' }) });
+    const http = await authed(`${url}/api/v1/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'otter pups near the mill' }) });
     expect(SearchResponse.parse(await http.json()).results[0]?.file_id).toBe(id);
 
-    const cli = await p8fs(['search', 'otter pups near the mill', '--server', url, '--json'], env);
+    // --server needs a token (--token / P8FS_TOKEN); without one the server answers 401 and the CLI says so.
+    const anonymous = await p8fs(['search', 'otter', '--server', url], env);
+    expect(anonymous.code).not.toBe(0);
+    expect(anonymous.stderr).toMatch(/sign in|Bearer/);
+    const token = (await p8fs(['auth', 'token'], env)).stdout.trim();
+    const cli = await p8fs(['search', 'otter pups near the mill', '--server', url, '--token', token, '--json'], env);
     expect(cli.code).toBe(0);
     const out = JSON.parse(cli.stdout) as SearchJson;
     expect(Object.keys(out)).toEqual(['results']);
@@ -71,9 +78,9 @@ describe('p8fs serve, driven over HTTP and by the CLI', () => {
 
     const rm = await p8fs(['files', 'rm', id], env);
     expect(rm).toMatchObject({ code: 0, stdout: `deleted ${id}\n` });
-    expect((await fetch(`${url}/api/v1/files/${id}`)).status).toBe(404);
+    expect((await authed(`${url}/api/v1/files/${id}`)).status).toBe(404);
     expect(FileList.parse(await p8fsJson(['files', 'ls'], env)).total).toBe(0);
-    const after = SearchResponse.parse(await (await fetch(`${url}/api/v1/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"otters"}' })).json());
+    const after = SearchResponse.parse(await (await authed(`${url}/api/v1/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"otters"}' })).json());
     expect(after.results).toEqual([]);
   }, 240_000);
 

@@ -43,7 +43,7 @@ describe('HTTP API on a real in-memory vault', () => {
 
   beforeAll(async () => {
     app = await createTestApp({ chunkTokens: 32, chunkOverlapTokens: 0 });
-    http = createHttpApp(app);
+    http = createHttpApp(app, { actorFor: () => app.owner });
   });
   afterAll(async () => {
     await app.pool.stop();

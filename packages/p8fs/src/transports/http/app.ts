@@ -1,21 +1,29 @@
 import { Hono } from 'hono';
-import type { App } from '../../app.js';
+import type { App, AuthServices } from '../../app.js';
+import { bearerActor } from './auth.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { type ActorResolver, actorMiddleware, requestLog } from './middleware.js';
 import { honoPath, type HttpEnv } from './route-spec.js';
 import { buildRoutes } from './routes/index.js';
 
 export interface HttpAppOptions {
-  /** Who each request acts as; defaults to the vault owner until auth (issue P3) lands. */
+  /** Who each request acts as. Route tests pass one; servers use the bearer tokens of `auth`. */
   actorFor?: ActorResolver;
+  /** Bearer-token actors, and the sign-in, device and approval routes. */
+  auth?: { services: AuthServices; ownerSecret: string | null };
 }
 
 /** The HTTP API as a Hono app over the given services (no socket: use startHttpServer or hono.request). */
 export function createHttpApp(app: App, opts: HttpAppOptions = {}): Hono<HttpEnv> {
   const hono = new Hono<HttpEnv>();
-  const withActor = actorMiddleware(opts.actorFor ?? (() => app.owner));
+  const resolver = opts.actorFor ?? (opts.auth ? bearerActor(opts.auth.services.server, {
+    devOwner: app.config.dev ? app.owner : undefined,
+  }) : null);
+  // No silent default: without auth a caller must say who requests act as.
+  if (resolver === null) throw new Error('createHttpApp needs auth or an explicit actorFor');
+  const withActor = actorMiddleware(resolver);
   hono.use('*', requestLog(app.log));
-  for (const route of buildRoutes(app)) {
+  for (const route of buildRoutes(app, opts.auth)) {
     const path = honoPath(route.path);
     if (route.public) hono.on(route.method.toUpperCase(), path, route.handler);
     else hono.on(route.method.toUpperCase(), path, withActor, route.handler);

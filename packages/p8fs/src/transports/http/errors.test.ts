@@ -30,6 +30,9 @@ describe('HTTP error mapping', () => {
       // server lacks is 501, a transcription service that does not answer is 503.
       'parser.corrupt': 422, 'parser.encrypted': 422, 'parser.timeout': 422, 'parser.out_of_memory': 422,
       'parser.limit_exceeded': 413, 'parser.tool_missing': 501, 'transcriber.unavailable': 503,
+      // Auth: a wrong code is 400, a spent registration 410, a locked one 423, a failed key proof 403.
+      rate_limited: 429, 'auth.invalid_code': 400, 'auth.code_expired': 410, 'auth.locked': 423,
+      'auth.bad_signature': 403, 'device.not_found': 404, 'approval.not_found': 404,
     };
     for (const code of ERROR_CODES) expect([code, httpStatus(code)]).toEqual([code, expected[code] ?? 500]);
   });

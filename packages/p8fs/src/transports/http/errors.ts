@@ -16,6 +16,17 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   'file.not_found': 404,
   'resource.not_found': 404,
   conflict: 409,
+  // Too many starts for one e-mail, or requests to an auth endpoint.
+  rate_limited: 429,
+  'auth.invalid_code': 400,
+  // The registration ran out: start again.
+  'auth.code_expired': 410,
+  // Too many wrong codes: this registration is dead, start again.
+  'auth.locked': 423,
+  // The caller did not prove it holds the key.
+  'auth.bad_signature': 403,
+  'device.not_found': 404,
+  'approval.not_found': 404,
   'file.too_large': 413,
   'file.empty': 400,
   'parser.unsupported_type': 415,
@@ -67,6 +78,9 @@ export function errorHandler(log: Logger) {
     if (known) {
       const status = httpStatus(known.code);
       if (status >= 500) log.error({ code: known.code, err: known.message, path: c.req.path }, 'request failed');
+      // A 401 carries its RFC 6750 / RFC 9728 challenge as a header, not in the body.
+      const challenge = (known.details as { challenge?: unknown } | undefined)?.challenge;
+      if (typeof challenge === 'string') return c.json(errorBody(known.code, known.message), status, { 'WWW-Authenticate': challenge });
       return c.json(errorBody(known.code, known.message, known.details), status);
     }
     // The stack goes to the log only: clients see a fixed message, never our internals.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { UploadResult } from '@p8fs/contracts';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../../../test/support.js';
+import { createTestApp, ownerToken } from '../../../test/support.js';
 import { type App, VERSION } from '../../app.js';
 import { createHttpApp } from './app.js';
 import type { HttpEnv } from './route-spec.js';
@@ -58,7 +58,7 @@ describe('HTTP upload limits and the real server', () => {
 
   beforeAll(async () => {
     app = await createTestApp({ maxUploadMb: 1 });
-    http = createHttpApp(app);
+    http = createHttpApp(app, { actorFor: () => app.owner });
   });
   afterAll(async () => {
     await server?.close();
@@ -106,15 +106,20 @@ describe('HTTP upload limits and the real server', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok', version: VERSION });
 
+    const headers = { authorization: `Bearer ${await ownerToken(app, server.url)}` };
     const fd = new FormData();
     fd.append('file', new Blob(['over the wire']), 'wire.txt');
-    const up = await fetch(`${server.url}/api/v1/files`, { method: 'POST', body: fd });
+    // Without a token: 401 with the RFC 9728 challenge, nothing stored.
+    const anonymous = await fetch(`${server.url}/api/v1/files`, { method: 'POST', body: fd });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${server.url}/.well-known/oauth-protected-resource"`);
+    const up = await fetch(`${server.url}/api/v1/files`, { method: 'POST', body: fd, headers });
     expect(up.status).toBe(202);
     const { id } = UploadResult.parse(await up.json());
-    expect(await (await fetch(`${server.url}/api/v1/files/${id}/content`)).text()).toBe('over the wire');
+    expect(await (await fetch(`${server.url}/api/v1/files/${id}/content`, { headers })).text()).toBe('over the wire');
 
     // Content-Length already over the limit: refused before the body is read.
-    const big = await fetch(`${server.url}/api/v1/files/content?path=big/socket.txt`, { method: 'PUT', body: OVER_LIMIT });
+    const big = await fetch(`${server.url}/api/v1/files/content?path=big/socket.txt`, { method: 'PUT', body: OVER_LIMIT, headers });
     expect(big.status).toBe(413);
     expect((await app.services.files.list(app.owner, { limit: 10, offset: 0, q: 'big/' })).total).toBe(0);
   });

@@ -6,7 +6,7 @@ import type { Actor } from '../../domain/actor.js';
 export type HttpEnv = { Variables: { actor: Actor } };
 export type Ctx = Context<HttpEnv>;
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** A body for the OpenAPI document: a zod schema (converted there) or raw JSON Schema (multipart, binary). */
 export type DocSchema = z.ZodType | { jsonSchema: Record<string, unknown> };
@@ -35,7 +35,7 @@ export interface RouteSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'system' | 'files' | 'resources' | 'search';
+  tag: 'system' | 'files' | 'resources' | 'search' | 'auth';
   /** true: answered without resolving an actor (probes, docs); auth will skip these routes */
   public?: boolean;
   /** path parameter name -> description */

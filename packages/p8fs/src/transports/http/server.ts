@@ -1,8 +1,9 @@
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
-import type { App } from '../../app.js';
-import { createHttpApp, type HttpAppOptions } from './app.js';
+import { getRequestListener } from '@hono/node-server';
+import { type App, configuredIssuer } from '../../app.js';
+import { createHttpApp } from './app.js';
+import { errorBody } from './errors.js';
 
 /** A listening HTTP server. */
 export interface HttpServer {
@@ -12,18 +13,57 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** Serve the HTTP API on host:port. Resolves once listening; rejects if the port cannot be bound. */
-export function startHttpServer(app: App, opts: { host: string; port: number } & HttpAppOptions): Promise<HttpServer> {
-  const hono = createHttpApp(app, opts.actorFor ? { actorFor: opts.actorFor } : {});
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  /** The data dir's owner secret: enables POST /api/v1/auth/local-token for the local CLI. */
+  ownerSecret?: string | null;
+}
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Serve the HTTP API and the OAuth authorization server on host:port. Resolves once listening and
+ * ready; rejects if the port cannot be bound. The issuer is the configured public URL, else the
+ * URL actually bound (port 0 is known only after listening, so auth is built then).
+ */
+export async function startHttpServer(app: App, opts: HttpServerOptions): Promise<HttpServer> {
+  let ready: Listener | null = null;
+  // Until auth is built (a few ms after binding) requests get 503 instead of an unauthenticated app.
+  const server = createServer((req, res) => (ready ? ready(req, res) : notReady(res)));
+  const port = await listen(server, opts.host, opts.port);
+  const url = `http://${displayHost(opts.host)}:${port}`;
+  try {
+    const issuer = app.config.publicUrl ? configuredIssuer(app.config) : url;
+    const auth = await app.auth(issuer);
+    const hono = createHttpApp(app, { auth: { services: auth, ownerSecret: opts.ownerSecret ?? null } });
+    const api = getRequestListener(hono.fetch);
+    ready = (req, res) => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (auth.server.handles(path)) auth.server.handle(req, res);
+      else void api(req, res);
+    };
+  } catch (err) {
+    await closeServer(server);
+    throw err;
+  }
+  app.log.info({ url }, 'http server listening');
+  return { url, close: () => closeServer(server) };
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: hono.fetch, hostname: opts.host, port: opts.port }, (info: AddressInfo) => {
-      server.off('error', reject);
-      const url = `http://${displayHost(opts.host)}:${info.port}`;
-      app.log.info({ url }, 'http server listening');
-      resolve({ url, close: () => closeServer(server as Server) });
-    }) as Server;
     server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
   });
+}
+
+function notReady(res: ServerResponse): void {
+  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+  res.end(JSON.stringify(errorBody('internal', 'starting up')));
 }
 
 // A wildcard bind is reachable on loopback; IPv6 literals need brackets inside a URL.

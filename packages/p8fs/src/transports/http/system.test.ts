@@ -27,7 +27,7 @@ describe('HTTP system routes, OpenAPI and cross-cutting middleware', () => {
 
   beforeAll(async () => {
     app = await createTestApp();
-    http = createHttpApp(app);
+    http = createHttpApp(app, { actorFor: () => app.owner });
   });
   afterAll(() => app.close());
 
@@ -92,7 +92,7 @@ describe('HTTP system routes, OpenAPI and cross-cutting middleware', () => {
 
   it('logs one line per request with method, path, status and duration', async () => {
     const lines: Record<string, unknown>[] = [];
-    const logged = createHttpApp({ ...app, log: recordingLogger(lines) });
+    const logged = createHttpApp({ ...app, log: recordingLogger(lines) }, { actorFor: () => app.owner });
     await logged.request('/health');
     await logged.request('/api/v1/files/nope');
     const requests = lines.filter((l) => l.msg === 'http request');

@@ -1,4 +1,5 @@
 import type { CommandFactory } from '../command.js';
+import { authCommand } from './auth.js';
 import { configCommand } from './config.js';
 import { filesCommand } from './files.js';
 import { ingestCommand } from './ingest.js';
@@ -22,4 +23,5 @@ export const COMMANDS: readonly CommandFactory[] = [
   providersCommand,
   testFileCommand,
   processCommand,
+  authCommand,
 ];

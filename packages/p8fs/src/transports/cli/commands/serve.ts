@@ -4,6 +4,7 @@ import { cliContext } from '../context.js';
 import { openEmbedded } from '../embedded.js';
 import { examples } from '../format.js';
 import { untilSignal } from '../shutdown.js';
+import { ensureOwnerSecret } from '../../../adapters/db/owner-secret.js';
 
 /** `p8fs serve`: the HTTP API and, unless --workers 0, the job workers, on the data dir. */
 export const serveCommand: CommandFactory = (io) =>
@@ -22,7 +23,8 @@ export const serveCommand: CommandFactory = (io) =>
         vault.app.pool.start();
         // Loaded here: only serve needs the HTTP stack.
         const { startHttpServer } = await import('../../http/server.js');
-        server = await startHttpServer(vault.app, { host: config.host, port: config.port });
+        const ownerSecret = config.storageProvider === 'pglite' ? ensureOwnerSecret(config.dataDir) : null;
+        server = await startHttpServer(vault.app, { host: config.host, port: config.port, ownerSecret });
         vault.recordUrl(server.url);
         io.out(`p8fs listening on ${server.url}\ndata dir ${config.dataDir}, ${config.workers} worker${config.workers === 1 ? '' : 's'} in process\n`);
         await untilSignal(io);

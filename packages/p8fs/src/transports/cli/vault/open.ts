@@ -3,7 +3,7 @@ import { type CliContext, oneShotLogLevel, showNotes } from '../context.js';
 import { openEmbedded } from '../embedded.js';
 import type { VaultClient } from './client.js';
 import { LocalVault } from './local.js';
-import { RemoteVault } from './remote.js';
+import { localOwnerToken, RemoteVault } from './remote.js';
 
 /**
  * Reach the vault: --server / P8FS_SERVER first; else the server that holds the data dir (its lock
@@ -12,11 +12,13 @@ import { RemoteVault } from './remote.js';
  */
 export async function openVault(ctx: CliContext): Promise<VaultClient> {
   const { config } = ctx;
-  if (config.server) return new RemoteVault(config.server);
+  if (config.server) return new RemoteVault(config.server, async () => config.token ?? null);
   const holder = config.storageProvider === 'pglite' ? readLock(config.dataDir) : null;
   if (holder?.url) {
     if (showNotes(ctx)) ctx.io.err(`p8fs: using the server at ${holder.url} (it holds ${config.dataDir})\n`);
-    return new RemoteVault(holder.url);
+    const url = holder.url;
+    // Same machine, same data dir: the owner, who proves it with the data dir's secret.
+    return new RemoteVault(url, async () => config.token ?? (await localOwnerToken(url, config.dataDir)).access_token);
   }
   return new LocalVault(await openEmbedded(config, 'cli', oneShotLogLevel(ctx)));
 }

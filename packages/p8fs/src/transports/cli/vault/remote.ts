@@ -1,9 +1,10 @@
 import { openAsBlob } from 'node:fs';
 import {
   type ErrorCode, ErrorBody, FileDto, FileList, type ListFilesQuery, type ReprocessRequest, ReprocessResult, ResourceDto,
-  type SearchRequest, SearchResponse, UploadResult, VaultStatus,
+  type SearchRequest, SearchResponse, TokenSet, UploadResult, VaultStatus,
 } from '@p8fs/contracts';
 import { z } from 'zod';
+import { readOwnerSecret } from '../../../adapters/db/owner-secret.js';
 import { AppError, errorMessage } from '../../../domain/errors.js';
 import type { LocalFile, VaultClient } from './client.js';
 
@@ -16,8 +17,10 @@ const STATUS_CODES: Record<number, ErrorCode> = { 400: 'bad_request', 401: 'unau
 export class RemoteVault implements VaultClient {
   readonly location: string;
   private readonly base: string;
+  private bearer: Promise<string | null> | undefined;
 
-  constructor(url: string) {
+  /** `token` gives the access token to send (fetched once, lazily); none sends no Authorization. */
+  constructor(url: string, private readonly token: () => Promise<string | null> = async () => null) {
     this.base = url.replace(/\/+$/, '');
     this.location = `the server at ${this.base}`;
   }
@@ -82,10 +85,13 @@ export class RemoteVault implements VaultClient {
 
   /** One request; a failed one becomes an AppError with the server's code. */
   private async request(method: string, path: string, body: { json?: unknown; form?: FormData } = {}): Promise<Response> {
+    this.bearer ??= this.token();
+    const token = await this.bearer;
+    const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
     const init: RequestInit =
       body.json !== undefined
-        ? { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body.json) }
-        : { method, ...(body.form ? { body: body.form } : {}) };
+        ? { method, headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body.json) }
+        : { method, headers: auth, ...(body.form ? { body: body.form } : {}) };
     let res: Response;
     try {
       res = await fetch(`${this.base}${path}`, init);
@@ -96,6 +102,20 @@ export class RemoteVault implements VaultClient {
     if (!res.ok) throw await toAppError(res);
     return res;
   }
+}
+
+/** Owner tokens from the server that holds this data dir, proven by the data dir's owner secret. */
+export async function localOwnerToken(url: string, dataDir: string): Promise<TokenSet> {
+  const secret = readOwnerSecret(dataDir);
+  if (secret === null) throw new AppError('unauthorized', `cannot read the owner secret in ${dataDir}: run as the user that runs the server, or pass --token`);
+  let res: Response;
+  try {
+    res = await fetch(`${url.replace(/\/+$/, '')}/api/v1/auth/local-token`, { method: 'POST', headers: { 'x-p8fs-owner-secret': secret } });
+  } catch (err) {
+    throw new AppError('internal', `cannot reach the p8fs server at ${url} (${errorMessage(err)})`);
+  }
+  if (!res.ok) throw await toAppError(res);
+  return TokenSet.parse(await res.json());
 }
 
 async function toAppError(res: Response): Promise<AppError> {

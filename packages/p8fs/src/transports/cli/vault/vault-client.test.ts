@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../../../../test/support.js';
+import { createTestApp, ownerToken } from '../../../../test/support.js';
 import type { App } from '../../../app.js';
 import { startHttpServer } from '../../http/index.js';
 import type { IngestProgress } from '../ingest/progress.js';
@@ -31,7 +31,8 @@ describe.each(['local', 'remote'] as const)('VaultClient (%s)', (mode) => {
       app.pool.start();
       const server = await startHttpServer(app, { host: '127.0.0.1', port: 0 });
       closeServer = server.close;
-      vault = new RemoteVault(`${server.url}/`);
+      const token = await ownerToken(app, server.url);
+      vault = new RemoteVault(`${server.url}/`, async () => token);
     }
     dir = mkdtempSync(join(tmpdir(), `p8fs-vault-${mode}-`));
   });

@@ -1,4 +1,5 @@
-import type { App } from '../../../app.js';
+import type { App, AuthServices } from '../../../app.js';
+import { authRoutes } from './auth.js';
 import { VERSION } from '../../../version.js';
 import { buildOpenApi, type OpenApiDocument } from '../openapi.js';
 import type { RouteSpec } from '../route-spec.js';
@@ -13,7 +14,7 @@ import { uploadRoutes } from './uploads.js';
  * describes exactly these. The upload routes come before fileRoutes so PUT /files/content is not
  * read as a file id.
  */
-export function buildRoutes(app: App): RouteSpec[] {
+export function buildRoutes(app: App, auth?: { services: AuthServices; ownerSecret: string | null }): RouteSpec[] {
   const routes: RouteSpec[] = [];
   let doc: OpenApiDocument | null = null;
   const openapi = () => (doc ??= buildOpenApi(routes, VERSION));
@@ -23,6 +24,7 @@ export function buildRoutes(app: App): RouteSpec[] {
     ...fileRoutes(app),
     ...resourceRoutes(app),
     ...searchRoutes(app),
+    ...(auth ? authRoutes(app, auth.services, auth.ownerSecret) : []),
   );
   return routes;
 }

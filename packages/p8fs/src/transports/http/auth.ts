@@ -1,0 +1,46 @@
+import type { Context } from 'hono';
+import type { Actor } from '../../domain/actor.js';
+import { AppError } from '../../domain/errors.js';
+import type { AuthorizationServer } from '../../ports/authorization-server.js';
+import type { ActorResolver } from './middleware.js';
+import type { HttpEnv } from './route-spec.js';
+
+export interface BearerOptions {
+  /** Development mode: a request with no Authorization header acts as the owner (never in production). */
+  devOwner?: Actor | undefined;
+}
+
+/**
+ * The actor of an API request from its bearer token (RFC 6750): a JWT the authorization server
+ * signed for the API resource (RFC 8707 audience), whose device is still active (verifyAccessToken
+ * checks the device row, so a revoked device loses access at once). Anything else is 401 with a
+ * WWW-Authenticate header pointing at the protected-resource metadata (RFC 9728).
+ */
+export function bearerActor(auth: AuthorizationServer, opts: BearerOptions = {}): ActorResolver {
+  return async (c: Context<HttpEnv>): Promise<Actor> => {
+    const header = c.req.header('authorization');
+    if (header === undefined && opts.devOwner) return opts.devOwner;
+    const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header ?? '')?.[1];
+    if (token === undefined) {
+      throw new AppError('unauthorized', header === undefined ? 'sign in: send Authorization: Bearer <access token>' : 'malformed Authorization header: expected Bearer <token>', {
+        challenge: challenge(auth, null),
+      });
+    }
+    let claims: Awaited<ReturnType<AuthorizationServer['verifyAccessToken']>>;
+    try {
+      claims = await auth.verifyAccessToken(token, auth.resources.api);
+    } catch (err) {
+      throw new AppError('unauthorized', `invalid access token: ${(err as Error).message}`, { challenge: challenge(auth, 'invalid_token') });
+    }
+    return { tenantId: claims.tenantId, userId: null, deviceId: claims.deviceId, scopes: claims.scopes };
+  };
+}
+
+/** The RFC 9728 metadata URL for a resource path ('' for the API, '/mcp' for MCP). */
+export const resourceMetadataUrl = (issuer: string, path = ''): string => `${issuer}/.well-known/oauth-protected-resource${path}`;
+
+function challenge(auth: AuthorizationServer, error: string | null): string {
+  const parts = [`resource_metadata="${resourceMetadataUrl(auth.issuer)}"`];
+  if (error) parts.push(`error="${error}"`);
+  return `Bearer ${parts.join(', ')}`;
+}
