@@ -3,6 +3,7 @@ import type { App, AuthServices } from '../../app.js';
 import { bearerActor } from './auth.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { type ActorResolver, actorMiddleware, requestLog } from './middleware.js';
+import { AuthRateLimits } from './rate-limit.js';
 import { honoPath, type HttpEnv } from './route-spec.js';
 import { buildRoutes } from './routes/index.js';
 
@@ -23,10 +24,15 @@ export function createHttpApp(app: App, opts: HttpAppOptions = {}): Hono<HttpEnv
   if (resolver === null) throw new Error('createHttpApp needs auth or an explicit actorFor');
   const withActor = actorMiddleware(resolver);
   hono.use('*', requestLog(app.log));
+  // Sign-in and approval routes are limited per client address, before any token or signature work.
+  const limits = opts.auth ? new AuthRateLimits() : null;
   for (const route of buildRoutes(app, opts.auth)) {
     const path = honoPath(route.path);
-    if (route.public) hono.on(route.method.toUpperCase(), path, route.handler);
-    else hono.on(route.method.toUpperCase(), path, withActor, route.handler);
+    const method = route.method.toUpperCase();
+    const limit = limits?.middlewareFor(route.method, route.path);
+    if (limit) hono.on(method, path, limit);
+    if (route.public) hono.on(method, path, route.handler);
+    else hono.on(method, path, withActor, route.handler);
   }
   hono.onError(errorHandler(app.log));
   hono.notFound(notFoundHandler);

@@ -4,6 +4,7 @@ import { getRequestListener } from '@hono/node-server';
 import { type App, configuredIssuer } from '../../app.js';
 import { createHttpApp } from './app.js';
 import { errorBody } from './errors.js';
+import { AuthRateLimits } from './rate-limit.js';
 
 /** A listening HTTP server. */
 export interface HttpServer {
@@ -38,9 +39,13 @@ export async function startHttpServer(app: App, opts: HttpServerOptions): Promis
     const auth = await app.auth(issuer);
     const hono = createHttpApp(app, { auth: { services: auth, ownerSecret: opts.ownerSecret ?? null } });
     const api = getRequestListener(hono.fetch);
+    // oidc-provider's endpoints never reach Hono, so their rate limits sit here.
+    const oauthLimits = new AuthRateLimits();
     ready = (req, res) => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      if (auth.server.handles(path)) auth.server.handle(req, res);
+      if (auth.server.handles(path)) {
+        if (!oauthLimits.refuseOAuth(req, res, path)) auth.server.handle(req, res);
+      }
       else void api(req, res);
     };
   } catch (err) {

@@ -1,0 +1,144 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { MiddlewareHandler } from 'hono';
+import { errorBody } from './errors.js';
+import type { HttpEnv, HttpMethod } from './route-spec.js';
+
+/** A window's verdict: go ahead, or wait this many seconds. */
+export type RateVerdict = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+export interface RateLimiterOptions {
+  /** Requests allowed per key in one window. */
+  limit: number;
+  windowMs: number;
+  /** Keys remembered at most; the oldest windows go first, so memory stays bounded under a flood of addresses. */
+  maxKeys?: number;
+  now?: () => number;
+}
+
+/**
+ * Fixed-window counters per key. A Map keeps insertion order, and a key is re-inserted when its
+ * window starts, so the first entries are always the oldest windows: expired ones are dropped from
+ * the front, and when full the oldest is evicted (it loses at most its remaining count).
+ */
+export class RateLimiter {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly maxKeys: number;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: RateLimiterOptions) {
+    this.maxKeys = opts.maxKeys ?? 10_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Count one request for key. */
+  take(key: string): RateVerdict {
+    const now = this.now();
+    this.sweep(now);
+    let w = this.windows.get(key);
+    if (!w || now - w.start >= this.opts.windowMs) {
+      this.windows.delete(key);
+      while (this.windows.size >= this.maxKeys) this.windows.delete(this.windows.keys().next().value as string);
+      w = { start: now, count: 0 };
+      this.windows.set(key, w);
+    }
+    if (w.count >= this.opts.limit) {
+      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((w.start + this.opts.windowMs - now) / 1000)) };
+    }
+    w.count++;
+    return { ok: true };
+  }
+
+  /** Keys currently remembered (tests check the bound). */
+  get size(): number {
+    return this.windows.size;
+  }
+
+  private sweep(now: number): void {
+    for (const [key, w] of this.windows) {
+      if (now - w.start < this.opts.windowMs) break;
+      this.windows.delete(key);
+    }
+  }
+}
+
+// Per client IP and minute. Sign-in endpoints are called a handful of times per person; the token
+// endpoint more (RFC 8628 polling every 5 s is 12 a minute per waiting device, plus refreshes), so it
+// gets more room. Constants, not config: they bound abuse, they are not a tuning knob.
+const WINDOW_MS = 60_000;
+export const AUTH_RATE_LIMITS = {
+  register: 20,
+  'local-token': 20,
+  approvals: 20,
+  'oauth-token': 60,
+  'oauth-device': 20,
+  'oauth-register': 20,
+} as const;
+export type RateGroup = keyof typeof AUTH_RATE_LIMITS;
+
+/** The Hono routes that are limited, by `METHOD path` (OpenAPI path syntax, as in RouteSpec). */
+const API_GROUPS: Record<string, RateGroup> = {
+  'post /api/v1/auth/register': 'register',
+  'post /api/v1/auth/register/verify': 'register',
+  'post /api/v1/auth/local-token': 'local-token',
+  'post /api/v1/approvals': 'approvals',
+};
+
+/** The oidc-provider endpoints that are limited (POST only: they are the ones that do work). */
+const OAUTH_GROUPS: Record<string, RateGroup> = {
+  '/oauth/token': 'oauth-token',
+  '/oauth/device/auth': 'oauth-device',
+  '/oauth/register': 'oauth-register',
+};
+
+/** One limiter per group, for one server; keys are client addresses. */
+export class AuthRateLimits {
+  private readonly limiters = new Map<RateGroup, RateLimiter>();
+
+  constructor(now?: () => number) {
+    for (const [group, limit] of Object.entries(AUTH_RATE_LIMITS) as [RateGroup, number][]) {
+      this.limiters.set(group, new RateLimiter(now ? { limit, windowMs: WINDOW_MS, now } : { limit, windowMs: WINDOW_MS }));
+    }
+  }
+
+  take(group: RateGroup, clientIp: string): RateVerdict {
+    return (this.limiters.get(group) as RateLimiter).take(clientIp);
+  }
+
+  /** Middleware for a Hono route if it is one of the limited auth routes, else null. */
+  middlewareFor(method: HttpMethod, path: string): MiddlewareHandler<HttpEnv> | null {
+    const group = API_GROUPS[`${method} ${path}`];
+    if (!group) return null;
+    return async (c, next) => {
+      const verdict = this.take(group, clientIpOf(c.env as NodeBindings | undefined));
+      if (!verdict.ok) return c.json(tooMany(verdict.retryAfterSeconds), 429, { 'Retry-After': String(verdict.retryAfterSeconds) });
+      await next();
+    };
+  }
+
+  /**
+   * For the node:http dispatcher in front of oidc-provider: answers 429 and returns true when the
+   * request is over its limit; false lets it through.
+   */
+  refuseOAuth(req: IncomingMessage, res: ServerResponse, pathname: string): boolean {
+    const group = req.method === 'POST' ? OAUTH_GROUPS[pathname] : undefined;
+    if (!group) return false;
+    const verdict = this.take(group, req.socket.remoteAddress ?? 'unknown');
+    if (verdict.ok) return false;
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(verdict.retryAfterSeconds) });
+    res.end(JSON.stringify(tooMany(verdict.retryAfterSeconds)));
+    return true;
+  }
+}
+
+type NodeBindings = { incoming?: IncomingMessage };
+
+// The socket's address, not X-Forwarded-For: a header any client can set would let it pick a fresh
+// key per request. Behind a reverse proxy every client shares the proxy's budget (see limitations).
+// hono.request() in tests has no socket: those requests share the key 'unknown'.
+function clientIpOf(env: NodeBindings | undefined): string {
+  return env?.incoming?.socket.remoteAddress ?? 'unknown';
+}
+
+function tooMany(retryAfterSeconds: number) {
+  return errorBody('rate_limited', `too many requests; try again in ${retryAfterSeconds} s`);
+}
