@@ -7,7 +7,7 @@ import type { FileDto, ResourceDto } from '@p8fs/contracts';
 
 // Helpers for e2e tests: they drive the BUILT binary as a user would, in child processes.
 
-const BIN = fileURLToPath(new URL('../../bin/p8fs.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/p8fs.js', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/transports/cli/main.js', import.meta.url));
 
 /** Fail with a clear message when the binary was not built (`npm run build` / `npx tsc -b packages/p8fs`). */

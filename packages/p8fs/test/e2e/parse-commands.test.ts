@@ -2,7 +2,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, cleanup, p8fs, tempDir, vaultEnv } from './cli.js';
+import { execFileSync } from 'node:child_process';
+import { assertBuilt, BIN, cleanup, p8fs, tempDir, vaultEnv } from './cli.js';
 
 // `p8fs providers`, `test-file` and `process` look at local files only: these run the built binary
 // on real corpus files and check that no vault is ever created.
@@ -66,6 +67,14 @@ describe('p8fs providers, test-file and process', () => {
     expect(byId.get('docx')?.extensions).toEqual(['.docx']);
     expect(byId.get('markdown')?.extensions).toContain('.md');
     for (const p of list) expect(p.version).toBeGreaterThanOrEqual(1);
+  });
+
+  it('exits 0 quietly when the reader of its output closes the pipe early (| head)', () => {
+    // ~70 kB of output: more than a pipe holds, so the write after `head` exits fails with EPIPE.
+    const pdf = join(SOURCES, 'redp5110_sampled.pdf');
+    const cmd = `set -o pipefail; "${process.execPath}" "${BIN}" process "${pdf}" --parse-isolation inline | head -1; echo "status=$?"`;
+    const out = execFileSync('bash', ['-c', cmd], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(out).toMatch(/^file .*redp5110_sampled\.pdf: parser pdf[^\n]*\nstatus=0\n$/);
   });
 
   it('providers prints a table with a row per parser', async () => {

@@ -69,6 +69,7 @@ export async function createAuthorizationServer(opts: AuthorizationServerOptions
       db,
       adapter: oauthModelAdapter(db),
       keys,
+      issuer,
       resources,
       accessTokenTtlSeconds: opts.accessTokenTtlSeconds,
       refreshTokenTtlDays: opts.refreshTokenTtlDays,
@@ -96,7 +97,7 @@ export async function createAuthorizationServer(opts: AuthorizationServerOptions
       // from a device already signed in, never in this browser, so the provider's own verification
       // form (which would lead to a sign-in here) is not served: this page says where to approve.
       const code = url.searchParams.get('user_code') ?? url.searchParams.get('code');
-      return sendPage(res, 200, deviceVerificationPage(code ? formatUserCode(code) : undefined));
+      return sendPage(res, 200, await deviceVerificationPage(issuer, code ? formatUserCode(code) : undefined));
     }
     if (url.pathname === WELL_KNOWN_OAUTH) {
       // RFC 8414 metadata is the same document as OpenID discovery.

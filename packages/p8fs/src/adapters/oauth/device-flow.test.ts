@@ -113,4 +113,27 @@ describe('authorization server: device authorization grant (RFC 8628)', () => {
     const approvePage = await (await fetch(`${h.issuer}/oauth/approve?code=bcdfghjk`)).text();
     expect(approvePage).toContain('p8fs approve BCDF-GHJK');
   });
+
+  it('the approval page shows the code large with a QR code of its link, under a CSP with no script', async () => {
+    const res = await fetch(`${h.issuer}/oauth/approve?code=ABCD-EFGH`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'none'");
+    const html = await res.text();
+    expect(html).toContain('<code class="user-code">ABCD-EFGH</code>');
+    expect(html).toContain('p8fs approve ABCD-EFGH');
+    expect(html).toMatch(/<div class="qr"><svg [^>]*viewBox/);
+    expect(html).toContain(`${h.issuer}/oauth/approve?code=ABCD-EFGH`);
+    expect(html).not.toContain('<script');
+    // Without a code there is nothing to scan.
+    expect(await (await fetch(`${h.issuer}/oauth/device`)).text()).not.toContain('<svg');
+  });
+
+  it('a hostile code is never echoed raw into the page', async () => {
+    for (const code of ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>']) {
+      const html = await (await fetch(`${h.issuer}/oauth/approve?code=${encodeURIComponent(code)}`)).text();
+      expect(html).not.toContain('<script');
+      expect(html).not.toContain('<img');
+      expect(html).not.toContain('onerror=alert');
+    }
+  });
 });

@@ -4,7 +4,7 @@ import type { SqlRunner } from '../../ports/db.js';
 import type { Logger } from '../../ports/logger.js';
 import { findInteractionApproval, openInteractionApproval } from './approvals.js';
 import { saveGrant } from './grants.js';
-import { interactionPage, messagePage, sendPage } from './pages.js';
+import { approveUrl, interactionPage, messagePage, sendPage } from './pages.js';
 import { requestedResources } from './scopes.js';
 
 /** How long a sign-in code shown on the interaction page stays valid, at most. */
@@ -64,7 +64,7 @@ async function show(deps: InteractionDeps, res: ServerResponse, interaction: Int
     userCode,
     clientName,
     scopes: scope.split(' ').filter(Boolean),
-    approveUrl: `${deps.issuer}/oauth/approve?code=${encodeURIComponent(userCode)}`,
+    approveUrl: approveUrl(deps.issuer, userCode),
   });
   sendPage(res, 200, html, nonce);
 }

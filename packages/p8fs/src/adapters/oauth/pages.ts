@@ -63,14 +63,27 @@ export async function interactionPage(input: InteractionPageInput): Promise<{ ht
   return { html: layout('Sign in to P8FS', body, nonce, script), nonce };
 }
 
+/** Where the approval QR code and the device page's link send a phone for this code. */
+export function approveUrl(issuer: string, userCode: string): string {
+  return `${issuer}/oauth/approve?code=${encodeURIComponent(userCode)}`;
+}
+
 /**
  * The device-flow verification page (RFC 8628 verification_uri), also what the approval QR code's
- * link shows in a plain browser: where to approve, nothing to enter.
+ * link shows in a plain browser: where to approve, nothing to enter. With a code, the page shows it
+ * large with a QR code of its approval link, so a phone already signed in can scan the laptop's
+ * screen. The QR code is inline SVG: no script and no image source, so the strict CSP stays as is.
  */
-export function deviceVerificationPage(userCode: string | undefined): string {
-  const body = userCode
-    ? `<p>A device asks to sign in with this code:</p><code class="user-code">${escapeHtml(userCode)}</code>${approveHelp(userCode)}`
-    : `<p>A device shows you a code like <code>BCDF-GHJK</code>.</p>${approveHelp('XXXX-XXXX')}`;
+export async function deviceVerificationPage(issuer: string, userCode: string | undefined): Promise<string> {
+  let body: string;
+  if (userCode) {
+    const link = approveUrl(issuer, userCode);
+    const qr = await QRCode.toString(link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    body = `<p>A device asks to sign in with this code:</p><code class="user-code">${escapeHtml(userCode)}</code><div class="qr">${qr}</div>
+<p class="muted">Scan it with a phone signed in to this vault; it opens <a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p>${approveHelp(userCode)}`;
+  } else {
+    body = `<p>A device shows you a code like <code>BCDF-GHJK</code>.</p>${approveHelp('XXXX-XXXX')}`;
+  }
   return layout('Approve a device', `${body}<p class="muted">Nothing to type here: this page never asks for a password.</p>`);
 }
 

@@ -36,6 +36,8 @@ export interface ProviderConfigInput {
   db: SqlRunner;
   adapter: AdapterConstructor;
   keys: SigningKey[];
+  /** The server's root URL: the verification pages' QR code links to its approval page. */
+  issuer: string;
   resources: { api: string; mcp: string };
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
@@ -118,11 +120,11 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
         userCodeInputSource: async (ctx: KoaContextWithOIDC) => {
           const code = ctx.query.user_code;
           ctx.type = 'html';
-          ctx.body = deviceVerificationPage(typeof code === 'string' ? code : undefined);
+          ctx.body = await deviceVerificationPage(input.issuer, typeof code === 'string' ? code : undefined);
         },
         userCodeConfirmSource: async (ctx: KoaContextWithOIDC, _form: string, _client: unknown, _info: unknown, userCode: string) => {
           ctx.type = 'html';
-          ctx.body = deviceVerificationPage(userCode);
+          ctx.body = await deviceVerificationPage(input.issuer, userCode);
         },
         successSource: async (ctx: KoaContextWithOIDC) => {
           ctx.type = 'html';

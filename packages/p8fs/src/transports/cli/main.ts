@@ -17,6 +17,13 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
 
 /** The binary's entry point: run, then exit with the code (a stray handle must not keep a finished command alive). */
 export async function main(argv: readonly string[]): Promise<void> {
+  // `p8fs ... | head` closes the pipe early: the reader has what it wanted, which is not a crash.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(EXIT.ok);
+      throw err;
+    });
+  }
   const code = await run(argv);
   // A pipe takes only so much at once; exiting before it drains would cut a large --json short.
   await Promise.all([drain(process.stdout), drain(process.stderr)]);

@@ -10,7 +10,9 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter({ limit: 3, windowMs: 60_000, now: () => now });
     for (let i = 0; i < 3; i++) expect(limiter.take('a')).toEqual({ ok: true });
     now += 15_000;
+    expect(limiter.check('a')).toEqual({ ok: false, retryAfterSeconds: 45 });
     expect(limiter.take('a')).toEqual({ ok: false, retryAfterSeconds: 45 });
+    expect(limiter.check('b')).toEqual({ ok: true });
     // Another key has its own budget.
     expect(limiter.take('b')).toEqual({ ok: true });
     now += 45_000;
@@ -55,6 +57,9 @@ describe('auth rate limits on a real server', () => {
 
   it('answers 429 rate_limited with Retry-After past the limit of an API auth route', async () => {
     const limit = AUTH_RATE_LIMITS['local-token'];
+    // The owner's CLI asks once per command: right secrets are never counted (only guesses are).
+    const right = await hammer('/api/v1/auth/local-token', limit + 5, { method: 'POST', headers: { 'x-p8fs-owner-secret': 'secret' } });
+    expect(right.every((r) => r.status === 200)).toBe(true);
     const init = { method: 'POST', headers: { 'x-p8fs-owner-secret': 'wrong' } };
     const answers = await hammer('/api/v1/auth/local-token', limit, init);
     expect(answers.map((r) => r.status)).toEqual(Array(limit).fill(401));

@@ -30,6 +30,14 @@ export class RateLimiter {
     this.now = opts.now ?? Date.now;
   }
 
+  /** Whether key is over its limit now, without counting a request. */
+  check(key: string): RateVerdict {
+    const now = this.now();
+    const w = this.windows.get(key);
+    if (!w || now - w.start >= this.opts.windowMs || w.count < this.opts.limit) return { ok: true };
+    return { ok: false, retryAfterSeconds: this.retryAfter(w.start, now) };
+  }
+
   /** Count one request for key. */
   take(key: string): RateVerdict {
     const now = this.now();
@@ -42,7 +50,7 @@ export class RateLimiter {
       this.windows.set(key, w);
     }
     if (w.count >= this.opts.limit) {
-      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((w.start + this.opts.windowMs - now) / 1000)) };
+      return { ok: false, retryAfterSeconds: this.retryAfter(w.start, now) };
     }
     w.count++;
     return { ok: true };
@@ -51,6 +59,10 @@ export class RateLimiter {
   /** Keys currently remembered (tests check the bound). */
   get size(): number {
     return this.windows.size;
+  }
+
+  private retryAfter(start: number, now: number): number {
+    return Math.max(1, Math.ceil((start + this.opts.windowMs - now) / 1000));
   }
 
   private sweep(now: number): void {
@@ -74,6 +86,13 @@ export const AUTH_RATE_LIMITS = {
   'oauth-register': 20,
 } as const;
 export type RateGroup = keyof typeof AUTH_RATE_LIMITS;
+
+/**
+ * Groups that count refusals only. The local CLI asks for an owner token on every command, so
+ * counting every call would throttle a script looping over `p8fs add`; the secret is long enough
+ * that only guessing needs a brake.
+ */
+const FAILURES_ONLY: ReadonlySet<RateGroup> = new Set(['local-token']);
 
 /** The Hono routes that are limited, by `METHOD path` (OpenAPI path syntax, as in RouteSpec). */
 const API_GROUPS: Record<string, RateGroup> = {
@@ -101,17 +120,25 @@ export class AuthRateLimits {
   }
 
   take(group: RateGroup, clientIp: string): RateVerdict {
-    return (this.limiters.get(group) as RateLimiter).take(clientIp);
+    return this.limiter(group).take(clientIp);
+  }
+
+  private limiter(group: RateGroup): RateLimiter {
+    return this.limiters.get(group) as RateLimiter;
   }
 
   /** Middleware for a Hono route if it is one of the limited auth routes, else null. */
   middlewareFor(method: HttpMethod, path: string): MiddlewareHandler<HttpEnv> | null {
     const group = API_GROUPS[`${method} ${path}`];
     if (!group) return null;
+    const failuresOnly = FAILURES_ONLY.has(group);
     return async (c, next) => {
-      const verdict = this.take(group, clientIpOf(c.env as NodeBindings | undefined));
+      const ip = clientIpOf(c.env as NodeBindings | undefined);
+      const verdict = failuresOnly ? this.limiter(group).check(ip) : this.take(group, ip);
       if (!verdict.ok) return c.json(tooMany(verdict.retryAfterSeconds), 429, { 'Retry-After': String(verdict.retryAfterSeconds) });
       await next();
+      // Hono has turned a thrown error into c.res by now.
+      if (failuresOnly && c.res.status >= 400) this.take(group, ip);
     };
   }
 

@@ -33,6 +33,25 @@ export const authCommand: CommandFactory = (io) =>
         }),
     )
     .addCommand(
+      new Command('rotate-keys')
+        .description(
+          'Add a new token signing key (ES256). It signs from the next server start; older keys stay in the JWKS so ' +
+            'tokens they signed keep working until they expire, then retire. Runs on the data dir in process: stop the server first',
+        )
+        .addHelpText('after', examples('p8fs auth rotate-keys'))
+        .action(async (_opts: unknown, cmd: Command) => {
+          const ctx = cliContext(cmd, io);
+          const vault = await openEmbedded(ctx.config, 'cli', oneShotLogLevel(ctx));
+          try {
+            const { rotateSigningKey } = await import('../../../adapters/oauth/index.js');
+            const key = await rotateSigningKey(vault.app.db);
+            io.out(`new signing key ${key.kid}; restart the server to sign with it\n`);
+          } finally {
+            await vault.close();
+          }
+        }),
+    )
+    .addCommand(
       new Command('keygen')
         .description('Create this device\'s Ed25519 key pair (<dataDir>/device.key, readable by you only) and print the public key')
         .option('--force', 'replace an existing key (the old one can no longer approve anything)')

@@ -1,10 +1,14 @@
 import type { CommandFactory } from '../command.js';
+import { approveCommand } from './approve.js';
 import { authCommand } from './auth.js';
 import { configCommand } from './config.js';
+import { devicesCommand } from './devices.js';
 import { filesCommand } from './files.js';
 import { ingestCommand } from './ingest.js';
+import { loginCommand } from './login.js';
 import { processCommand } from './process.js';
 import { providersCommand } from './providers.js';
+import { registerCommand } from './register.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 import { statusCommand } from './status.js';
@@ -24,4 +28,8 @@ export const COMMANDS: readonly CommandFactory[] = [
   testFileCommand,
   processCommand,
   authCommand,
+  registerCommand,
+  loginCommand,
+  approveCommand,
+  devicesCommand,
 ];

@@ -1,5 +1,6 @@
 import { readLock } from '../../../adapters/db/data-dir-lock.js';
 import { type CliContext, oneShotLogLevel, showNotes } from '../context.js';
+import { tokenFor } from '../credentials.js';
 import { openEmbedded } from '../embedded.js';
 import type { VaultClient } from './client.js';
 import { LocalVault } from './local.js';
@@ -12,7 +13,11 @@ import { localOwnerToken, RemoteVault } from './remote.js';
  */
 export async function openVault(ctx: CliContext): Promise<VaultClient> {
   const { config } = ctx;
-  if (config.server) return new RemoteVault(config.server, async () => config.token ?? null);
+  if (config.server) {
+    const server = config.server;
+    // --token / P8FS_TOKEN wins; else this CLI's stored sign-in (p8fs register / login), refreshed when due.
+    return new RemoteVault(server, async () => config.token ?? (await tokenFor(config, server)));
+  }
   const holder = config.storageProvider === 'pglite' ? readLock(config.dataDir) : null;
   if (holder?.url) {
     if (showNotes(ctx)) ctx.io.err(`p8fs: using the server at ${holder.url} (it holds ${config.dataDir})\n`);

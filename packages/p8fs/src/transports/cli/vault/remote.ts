@@ -118,7 +118,8 @@ export async function localOwnerToken(url: string, dataDir: string): Promise<Tok
   return TokenSet.parse(await res.json());
 }
 
-async function toAppError(res: Response): Promise<AppError> {
+/** A failed reply as an AppError: our error body when it is one, else the kind of failure its status says. */
+export async function toAppError(res: Response): Promise<AppError> {
   const text = await res.text().catch(() => '');
   let json: unknown;
   try {

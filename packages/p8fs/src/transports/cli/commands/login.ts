@@ -1,0 +1,78 @@
+import { Command } from 'commander';
+import { decodeJwt } from 'jose';
+import * as oauth from 'oauth4webapi';
+import QRCode from 'qrcode';
+import { AppError } from '../../../domain/errors.js';
+import type { CommandFactory } from '../command.js';
+import { cliContext } from '../context.js';
+import { type AuthServer, CLI_CLIENT, credentialFrom, discover, oauthFailure, saveCredential, serverKey } from '../credentials.js';
+import { examples } from '../format.js';
+
+const SCOPE = 'openid offline_access vault:read vault:write';
+
+/** `p8fs login`: sign this CLI in through a device you already have (RFC 8628 device authorization). */
+export const loginCommand: CommandFactory = (io) =>
+  new Command('login')
+    .summary('sign in by approving a code from another device')
+    .description(
+      'Sign this CLI in to a p8fs server (--server) with the device authorization grant (RFC 8628): it shows a code, a ' +
+        'link and a QR code; approve it from a device already signed in (`p8fs approve CODE`, or the page the link opens) ' +
+        'and the tokens are stored in <dataDir>/credentials.json. Waits until approved, denied or expired',
+    )
+    .option('--json', 'print two JSON lines: {user_code, verification_uri} at once, then {server, tenant_id, device_id, scope} when signed in')
+    .addHelpText('after', examples('p8fs login --server https://vault.example.com', 'p8fs login --server http://127.0.0.1:8808 --json'))
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { config } = cliContext(cmd, io);
+      if (!config.server) throw new AppError('bad_request', 'login needs --server URL (or P8FS_SERVER)');
+      const server = serverKey(config.server);
+      const auth = await discover(server);
+      let start: oauth.DeviceAuthorizationResponse;
+      try {
+        const res = await oauth.deviceAuthorizationRequest(auth.as, CLI_CLIENT, oauth.None(), { scope: SCOPE, resource: auth.resource }, auth.http);
+        start = await oauth.processDeviceAuthorizationResponse(auth.as, CLI_CLIENT, res);
+      } catch (err) {
+        throw oauthFailure(err, `cannot start a sign-in at ${server}`);
+      }
+
+      const link = start.verification_uri_complete ?? start.verification_uri;
+      if (opts.json) io.out(`${JSON.stringify({ user_code: start.user_code, verification_uri: start.verification_uri })}\n`);
+      const qr = await QRCode.toString(link, { type: 'terminal', small: true });
+      io.err(
+        `To sign in, approve this code from a device that is signed in:\n\n    ${start.user_code}\n\n` +
+          `  p8fs approve ${start.user_code} --server ${server}\n  or open ${link}\n\n${qr}\nWaiting for approval…\n`,
+      );
+
+      const tokens = await waitForApproval(auth, start);
+      // Our own server just issued this token over a checked connection; its claims are read, not verified, to say who we are now.
+      const claims = decodeJwt(tokens.access_token);
+      const who = { device_id: stringClaim(claims.device), tenant_id: stringClaim(claims.tenant) };
+      saveCredential(config.dataDir, server, credentialFrom(tokens, who));
+      const result = { server, ...who, scope: tokens.scope ?? null };
+      io.out(opts.json ? `${JSON.stringify(result)}\n` : `signed in to ${server} as device ${who.device_id ?? '(unknown)'}\n`);
+    });
+
+/** Poll the token endpoint at the announced interval (RFC 8628 §3.5) until the code is approved, denied or expires. */
+async function waitForApproval(auth: AuthServer, start: oauth.DeviceAuthorizationResponse): Promise<oauth.TokenEndpointResponse> {
+  let intervalMs = (start.interval ?? 5) * 1000;
+  const deadline = Date.now() + start.expires_in * 1000;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    if (Date.now() > deadline) throw new AppError('unauthorized', 'the code expired');
+    try {
+      const res = await oauth.deviceCodeGrantRequest(auth.as, CLI_CLIENT, oauth.None(), start.device_code, auth.http);
+      return await oauth.processDeviceCodeResponse(auth.as, CLI_CLIENT, res);
+    } catch (err) {
+      if (!(err instanceof oauth.ResponseBodyError)) throw oauthFailure(err, 'sign-in failed');
+      if (err.error === 'authorization_pending') continue;
+      // The server asks for 5 s more between polls from now on (§3.5).
+      if (err.error === 'slow_down') intervalMs += 5000;
+      else if (err.error === 'access_denied') throw new AppError('forbidden', 'the request was denied');
+      else if (err.error === 'expired_token') throw new AppError('unauthorized', 'the code expired');
+      else throw oauthFailure(err, 'sign-in failed');
+    }
+  }
+}
+
+function stringClaim(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
