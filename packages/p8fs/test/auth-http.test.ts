@@ -1,5 +1,4 @@
-import { auth as mcpAuth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { auth as mcpAuth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { DeviceList, VaultStatus } from '@p8fs/contracts';
 import { decodeJwt } from 'jose';
 import * as oauth from 'oauth4webapi';
@@ -9,51 +8,10 @@ import { Browser, insecure, userCodeOf } from '../src/adapters/oauth/oauth-serve
 import type { App } from '../src/app.js';
 import { type HttpServer, startHttpServer } from '../src/transports/http/server.js';
 import { decideOverHttp, type RegisteredDevice, registerOverHttp } from './http-tenants.js';
+import { HostProvider } from './mcp-host.js';
 import { createTestApp } from './support.js';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
-
-/** An MCP host's OAuth state, in memory; redirectToAuthorization only records the URL. */
-class HostProvider implements OAuthClientProvider {
-  info: OAuthClientInformationMixed | undefined;
-  saved: OAuthTokens | undefined;
-  verifier = '';
-  authorizationUrl: URL | undefined;
-
-  get redirectUrl() {
-    return REDIRECT;
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: 'SDK host',
-      redirect_uris: [REDIRECT],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-  clientInformation() {
-    return this.info;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed) {
-    this.info = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(v: string) {
-    this.verifier = v;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-}
 
 describe('real OAuth clients against p8fs serve: oauth4webapi and the MCP SDK', () => {
   let smtp: TestSmtp;
@@ -164,7 +122,7 @@ describe('real OAuth clients against p8fs serve: oauth4webapi and the MCP SDK', 
   });
 
   it('the MCP SDK auth() flow discovers through our RFC 9728 metadata and ends AUTHORIZED with an MCP-bound token', async () => {
-    const host = new HostProvider();
+    const host = new HostProvider(REDIRECT);
     const serverUrl = mcp();
     // Record what the SDK asks for, to show each step hit our real endpoints.
     const asked: string[] = [];

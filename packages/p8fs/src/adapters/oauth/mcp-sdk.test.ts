@@ -1,52 +1,10 @@
-import { auth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
+import { HostProvider } from '../../../test/mcp-host.js';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approve, Browser, type OAuthHarness, startOAuth, userCodeOf } from './oauth-server.fixture.js';
 
 const REDIRECT = 'http://localhost:9/mcp-callback';
-
-/** An MCP host's OAuth state, in memory; redirectToAuthorization only records the URL. */
-class HostProvider implements OAuthClientProvider {
-  info: OAuthClientInformationMixed | undefined;
-  saved: OAuthTokens | undefined;
-  verifier = '';
-  authorizationUrl: URL | undefined;
-
-  get redirectUrl() {
-    return REDIRECT;
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: 'SDK host',
-      redirect_uris: [REDIRECT],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-  clientInformation() {
-    return this.info;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed) {
-    this.info = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(v: string) {
-    this.verifier = v;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-}
 
 describe('authorization server: the MCP TypeScript SDK client auth() flow', () => {
   let h: OAuthHarness;
@@ -56,7 +14,7 @@ describe('authorization server: the MCP TypeScript SDK client auth() flow', () =
   afterAll(() => h.close());
 
   it('gets an MCP-bound token through RFC 9728 -> 8414 -> 7591 -> PKCE -> 8707', async () => {
-    const host = new HostProvider();
+    const host = new HostProvider(REDIRECT);
     const serverUrl = h.auth.resources.mcp;
     expect(await auth(host, { serverUrl })).toBe('REDIRECT');
     expect(host.info?.client_id).toBeTruthy();
