@@ -22,7 +22,7 @@ describe('real OAuth clients against p8fs serve: oauth4webapi and the MCP SDK', 
   let client: oauth.Client;
   let issuer = '';
   const api = () => `${issuer}/api`;
-  const mcp = () => `${issuer}/mcp`;
+  const mcp = () => `${issuer}/api/mcp`;
   const get = (path: string, token: string) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
 
   beforeAll(async () => {
@@ -133,7 +133,7 @@ describe('real OAuth clients against p8fs serve: oauth4webapi and the MCP SDK', 
     expect(await mcpAuth(host, { serverUrl, fetchFn })).toBe('REDIRECT');
     expect(host.info?.client_id).toBeTruthy();
     expect(asked).toEqual(expect.arrayContaining([
-      'GET /.well-known/oauth-protected-resource/mcp', 'GET /.well-known/oauth-authorization-server', 'POST /oauth/register',
+      'GET /.well-known/oauth-protected-resource/api/mcp', 'GET /.well-known/oauth-authorization-server', 'POST /oauth/register',
     ]));
     const url = host.authorizationUrl as URL;
     expect(url.origin).toBe(issuer);

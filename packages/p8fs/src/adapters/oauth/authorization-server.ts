@@ -57,7 +57,9 @@ const WELL_KNOWN_OAUTH = '/.well-known/oauth-authorization-server';
 export async function createAuthorizationServer(opts: AuthorizationServerOptions): Promise<OAuthServer> {
   const { db, log } = opts;
   const issuer = opts.issuer.replace(/\/+$/, '');
-  const resources = { api: `${issuer}/api`, mcp: `${issuer}/mcp` };
+  // The MCP resource is the endpoint URL itself: MCP clients (the SDK's auth()) require the RFC 9728
+  // metadata's resource to be a prefix of the URL they connect to.
+  const resources = { api: `${issuer}/api`, mcp: `${issuer}/api/mcp` };
   const keys = await ensureSigningKeys(db);
   const pruned = await pruneExpiredModels(db);
   if (pruned > 0) log.debug({ pruned }, 'oauth: expired models deleted');

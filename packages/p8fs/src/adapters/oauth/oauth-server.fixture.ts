@@ -36,7 +36,7 @@ export async function startOAuth(extra: Partial<AuthorizationServerOptions> = {}
   let auth: OAuthServer | undefined;
   const http = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/.well-known/oauth-protected-resource/mcp' && auth) {
+    if (path === '/.well-known/oauth-protected-resource/api/mcp' && auth) {
       res.setHeader('Content-Type', 'application/json');
       res.end(
         JSON.stringify({

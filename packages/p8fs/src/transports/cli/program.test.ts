@@ -22,7 +22,7 @@ describe('p8fs program', () => {
     expect(paths(program).map((p) => p.join(' '))).toEqual([
       'serve', 'worker', 'ingest', 'search', 'files', 'files ls', 'files info', 'files rm', 'files reprocess', 'status', 'config',
       'providers', 'test-file', 'process', 'auth', 'auth token', 'auth rotate-keys', 'auth keygen', 'register', 'login', 'approve', 'devices', 'devices ls',
-      'devices rename', 'devices rm',
+      'devices rename', 'devices rm', 'mcp',
     ]);
   });
 

@@ -36,7 +36,7 @@ export function bearerActor(auth: AuthorizationServer, opts: BearerOptions = {})
   };
 }
 
-/** The RFC 9728 metadata URL for a resource path ('' for the API, '/mcp' for MCP). */
+/** The RFC 9728 metadata URL for a resource path ('' for the API, '/api/mcp' for MCP). */
 export const resourceMetadataUrl = (issuer: string, path = ''): string => `${issuer}/.well-known/oauth-protected-resource${path}`;
 
 function challenge(auth: AuthorizationServer, error: string | null): string {

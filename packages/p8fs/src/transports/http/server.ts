@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { type App, configuredIssuer } from '../../app.js';
+import { createMcpHttpHandler, MCP_PATH } from '../mcp/http.js';
 import { createHttpApp } from './app.js';
 import { errorBody } from './errors.js';
 import { AuthRateLimits } from './rate-limit.js';
@@ -41,9 +42,12 @@ export async function startHttpServer(app: App, opts: HttpServerOptions): Promis
     const api = getRequestListener(hono.fetch);
     // oidc-provider's endpoints never reach Hono, so their rate limits sit here.
     const oauthLimits = new AuthRateLimits();
+    // MCP speaks JSON-RPC over Streamable HTTP with its own transport, so it bypasses Hono too.
+    const mcp = createMcpHttpHandler(app, auth, { port });
     ready = (req, res) => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      if (auth.server.handles(path)) {
+      if (path === MCP_PATH) void mcp(req, res);
+      else if (auth.server.handles(path)) {
         if (!oauthLimits.refuseOAuth(req, res, path)) auth.server.handle(req, res);
       }
       else void api(req, res);

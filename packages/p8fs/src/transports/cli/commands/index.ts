@@ -6,6 +6,7 @@ import { devicesCommand } from './devices.js';
 import { filesCommand } from './files.js';
 import { ingestCommand } from './ingest.js';
 import { loginCommand } from './login.js';
+import { mcpCommand } from './mcp.js';
 import { processCommand } from './process.js';
 import { providersCommand } from './providers.js';
 import { registerCommand } from './register.js';
@@ -32,4 +33,5 @@ export const COMMANDS: readonly CommandFactory[] = [
   loginCommand,
   approveCommand,
   devicesCommand,
+  mcpCommand,
 ];

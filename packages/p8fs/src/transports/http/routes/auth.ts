@@ -49,7 +49,7 @@ export function authRoutes(app: App, auth: AuthServices, ownerSecret: string | n
       responses: { 200: { description: 'metadata', body: json(ProtectedResource) } }, handler: metadata(server.resources.api, 'P8FS API'),
     },
     {
-      method: 'get', path: '/.well-known/oauth-protected-resource/mcp', operationId: 'protectedResourceMcp', tag: 'auth', public: true,
+      method: 'get', path: '/.well-known/oauth-protected-resource/api/mcp', operationId: 'protectedResourceMcp', tag: 'auth', public: true,
       summary: 'RFC 9728 metadata of the MCP endpoint', responses: { 200: { description: 'metadata', body: json(ProtectedResource) } },
       handler: metadata(server.resources.mcp, 'P8FS MCP'),
     },

@@ -1,0 +1,22 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { App } from '../../app.js';
+import type { Actor } from '../../domain/actor.js';
+import { VERSION } from '../../version.js';
+import { registerReadTools } from './read-tools.js';
+import { registerWriteTools } from './write-tools.js';
+
+const INSTRUCTIONS =
+  "P8FS is the user's personal memory vault: their files, notes, transcripts and saved memories, parsed and indexed. " +
+  'Use search before answering questions about things the user saved or told you before, and cite the source uri of each hit. ' +
+  'Use save_memory to remember durable facts the user wants kept.';
+
+/**
+ * An MCP server whose tools act for one actor. The tenant comes only from the actor (the verified
+ * token, or the local owner for stdio): no tool takes a tenant, so a model cannot reach another vault.
+ */
+export function createMcpServer(app: App, actor: Actor): McpServer {
+  const server = new McpServer({ name: 'p8fs', title: 'P8FS memory vault', version: VERSION }, { instructions: INSTRUCTIONS });
+  registerReadTools(server, app, actor);
+  registerWriteTools(server, app, actor);
+  return server;
+}
