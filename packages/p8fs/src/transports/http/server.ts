@@ -33,6 +33,10 @@ export async function startHttpServer(app: App, opts: HttpServerOptions): Promis
   let ready: Listener | null = null;
   // Until auth is built (a few ms after binding) requests get 503 instead of an unauthenticated app.
   const server = createServer((req, res) => (ready ? ready(req, res) : notReady(res)));
+  // Idle keep-alive sockets live longer than clients keep them (undici: 4 s), so a client never
+  // reuses a socket the server is closing at that moment (ECONNRESET on a busy machine).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const port = await listen(server, opts.host, opts.port);
   const url = `http://${displayHost(opts.host)}:${port}`;
   try {

@@ -31,21 +31,47 @@ export function createMcpHttpHandler(app: App, auth: AuthServices, opts: McpHttp
   const challenge = (error: string | null) =>
     `Bearer resource_metadata="${resourceMetadataUrl(server.issuer, MCP_PATH)}"${error ? `, error="${error}"` : ''}`;
 
+  return createStatelessMcpHandler(app, {
+    allowedHosts,
+    allowedOrigins,
+    authenticate: async (req, res) => {
+      const header = req.headers.authorization;
+      const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header ?? '')?.[1];
+      if (token === undefined) {
+        unauthorized(res, challenge(header === undefined ? null : 'invalid_request'), 'send Authorization: Bearer <access token for this MCP server>');
+        return null;
+      }
+      try {
+        const claims = await server.verifyAccessToken(token, server.resources.mcp);
+        return { tenantId: claims.tenantId, userId: null, deviceId: claims.deviceId, scopes: claims.scopes };
+      } catch (err) {
+        unauthorized(res, challenge('invalid_token'), errorMessage(err));
+        return null;
+      }
+    },
+  });
+}
+
+export interface StatelessMcpOptions {
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  /** The caller's actor, or null after answering the request itself (a 401 challenge). */
+  authenticate: (req: IncomingMessage, res: ServerResponse) => Promise<Actor | null>;
+}
+
+/**
+ * The stateless Streamable HTTP core, given how to find the actor. createMcpHttpHandler passes the
+ * OAuth bearer check; tests (the conformance suite, whose CLI cannot send a token) pass a fixed actor.
+ */
+export function createStatelessMcpHandler(app: App, opts: StatelessMcpOptions): Handler {
+  const { allowedHosts, allowedOrigins } = opts;
   const handle: Handler = async (req, res) => {
     const origin = req.headers.origin;
     if (!allowedHosts.includes(req.headers.host ?? '')) return rpcError(res, 403, `invalid Host header: ${req.headers.host ?? '(none)'}`);
     if (origin !== undefined && !allowedOrigins.includes(origin)) return rpcError(res, 403, `invalid Origin header: ${origin}`);
 
-    const header = req.headers.authorization;
-    const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header ?? '')?.[1];
-    if (token === undefined) return unauthorized(res, challenge(header === undefined ? null : 'invalid_request'), 'send Authorization: Bearer <access token for this MCP server>');
-    let actor: Actor;
-    try {
-      const claims = await server.verifyAccessToken(token, server.resources.mcp);
-      actor = { tenantId: claims.tenantId, userId: null, deviceId: claims.deviceId, scopes: claims.scopes };
-    } catch (err) {
-      return unauthorized(res, challenge('invalid_token'), errorMessage(err));
-    }
+    const actor = await opts.authenticate(req, res);
+    if (actor === null) return;
 
     // Stateless: there is no session to stream server-initiated messages on or to delete.
     if (req.method !== 'POST') {

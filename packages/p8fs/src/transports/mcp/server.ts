@@ -2,7 +2,9 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { App } from '../../app.js';
 import type { Actor } from '../../domain/actor.js';
 import { VERSION } from '../../version.js';
+import { registerPrompts } from './prompts.js';
 import { registerReadTools } from './read-tools.js';
+import { registerResources } from './resources.js';
 import { registerWriteTools } from './write-tools.js';
 
 const INSTRUCTIONS =
@@ -18,5 +20,7 @@ export function createMcpServer(app: App, actor: Actor): McpServer {
   const server = new McpServer({ name: 'p8fs', title: 'P8FS memory vault', version: VERSION }, { instructions: INSTRUCTIONS });
   registerReadTools(server, app, actor);
   registerWriteTools(server, app, actor);
+  registerResources(server, app, actor);
+  registerPrompts(server);
   return server;
 }

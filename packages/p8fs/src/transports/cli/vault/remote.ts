@@ -94,13 +94,29 @@ export class RemoteVault implements VaultClient {
         : { method, headers: auth, ...(body.form ? { body: body.form } : {}) };
     let res: Response;
     try {
-      res = await fetch(`${this.base}${path}`, init);
+      res = await fetchOnce(`${this.base}${path}`, init);
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? errorMessage(err);
       throw new AppError('internal', `cannot reach the p8fs server at ${this.base} (${cause})`);
     }
     if (!res.ok) throw await toAppError(res);
     return res;
+  }
+}
+
+/**
+ * fetch, with one retry of a GET whose connection was reset: a pooled keep-alive socket can be
+ * closed by the server just as it is reused. Requests with bodies are never retried (an upload
+ * must not run twice).
+ */
+async function fetchOnce(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code;
+    const retriable = (init.method ?? 'GET') === 'GET' && (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET');
+    if (!retriable) throw err;
+    return fetch(url, init);
   }
 }
 
