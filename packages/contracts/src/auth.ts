@@ -8,6 +8,10 @@ export const Ed25519PublicKey = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a base6
 /** A raw 64-byte Ed25519 signature, base64url without padding (86 characters). */
 export const Ed25519Signature = z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'a base64url Ed25519 signature (64 bytes)');
 
+/** The first-party public OAuth client (the CLI and the phone app) and the scope it asks for. */
+export const FIRST_PARTY_CLIENT_ID = 'p8fs-cli';
+export const FIRST_PARTY_SCOPE = 'openid offline_access vault:read vault:write';
+
 export const DEVICE_KINDS = ['mobile', 'desktop', 'cli', 'browser', 'mcp', 'server'] as const;
 export const DeviceKind = z.enum(DEVICE_KINDS);
 export type DeviceKind = z.infer<typeof DeviceKind>;

@@ -1,3 +1,4 @@
+import { FIRST_PARTY_CLIENT_ID } from '@p8fs/contracts';
 import { randomBytes } from 'node:crypto';
 import type {
   AdapterConstructor,
@@ -14,7 +15,7 @@ import { ALL_SCOPES, VAULT_SCOPES } from './scopes.js';
 import { SIGNING_ALG, type SigningKey } from './signing-keys.js';
 
 /** The first-party public client: the CLI and the phone app. */
-export const CLI_CLIENT_ID = 'p8fs-cli';
+export const CLI_CLIENT_ID = FIRST_PARTY_CLIENT_ID;
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

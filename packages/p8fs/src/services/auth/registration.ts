@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { DeviceKind, RegisterStartBody, RegisterStartResult, RegisterVerifyBody, RegisterVerifyResult } from '@p8fs/contracts';
-import { DEVICE_KINDS } from '@p8fs/contracts';
+import { DEVICE_KINDS, FIRST_PARTY_CLIENT_ID, FIRST_PARTY_SCOPE } from '@p8fs/contracts';
 import { isEd25519PublicKey, registrationMessage, verifyEd25519 } from '../../domain/ed25519.js';
 import { AppError } from '../../domain/errors.js';
 import type { AuthorizationServer } from '../../ports/authorization-server.js';
@@ -11,8 +11,7 @@ import { insertDevice, publicKeyInUse } from '../sql/devices.js';
 import * as sql from '../sql/registrations.js';
 
 /** The first-party client and scope a registered device's tokens are issued for. */
-export const FIRST_PARTY_CLIENT_ID = 'p8fs-cli';
-export const FIRST_PARTY_SCOPE = 'openid offline_access vault:read vault:write';
+export { FIRST_PARTY_CLIENT_ID, FIRST_PARTY_SCOPE };
 
 export interface RegistrationOptions {
   /** How long a code is valid. Default 10 minutes. */

@@ -1,3 +1,4 @@
+import { FIRST_PARTY_CLIENT_ID } from '@p8fs/contracts';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as oauth from 'oauth4webapi';
@@ -8,11 +9,8 @@ import { AppError, errorMessage } from '../../domain/errors.js';
 // Sign-ins of this CLI, one per server, in <dataDir>/credentials.json (readable by the user only),
 // and the OAuth plumbing they need: discovery from the server's RFC 9728 metadata and refresh.
 
-/**
- * The first-party public client. The same value as CLI_CLIENT_ID in adapters/oauth/provider-config.ts
- * (credentials.test.ts checks): importing it from there would load oidc-provider into every command.
- */
-export const CLI_CLIENT_ID = 'p8fs-cli';
+/** The first-party public client (from the contracts, so the CLI never loads oidc-provider). */
+export const CLI_CLIENT_ID = FIRST_PARTY_CLIENT_ID;
 export const CLI_CLIENT: oauth.Client = { client_id: CLI_CLIENT_ID, token_endpoint_auth_method: 'none' };
 
 /** Refresh this long before expiry, so a token never runs out mid-command. */

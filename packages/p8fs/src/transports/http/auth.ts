@@ -20,7 +20,7 @@ export function bearerActor(auth: AuthorizationServer, opts: BearerOptions = {})
   return async (c: Context<HttpEnv>): Promise<Actor> => {
     const header = c.req.header('authorization');
     if (header === undefined && opts.devOwner) return opts.devOwner;
-    const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header ?? '')?.[1];
+    const token = bearerToken(header);
     if (token === undefined) {
       throw new AppError('unauthorized', header === undefined ? 'sign in: send Authorization: Bearer <access token>' : 'malformed Authorization header: expected Bearer <token>', {
         challenge: challenge(auth, null),
@@ -35,6 +35,9 @@ export function bearerActor(auth: AuthorizationServer, opts: BearerOptions = {})
     return { tenantId: claims.tenantId, userId: null, deviceId: claims.deviceId, scopes: claims.scopes };
   };
 }
+
+/** The token of an `Authorization: Bearer <token>` header (RFC 6750 b64token), or undefined. */
+export const bearerToken = (header: string | undefined): string | undefined => /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header ?? '')?.[1];
 
 /** The RFC 9728 metadata URL for a resource path ('' for the API, '/api/mcp' for MCP). */
 export const resourceMetadataUrl = (issuer: string, path = ''): string => `${issuer}/.well-known/oauth-protected-resource${path}`;

@@ -1,31 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, waitFor } from '../../../test/support.js';
+import { waitFor } from '../../../test/support.js';
 import type { App, AuthServices } from '../../app.js';
-import { startHttpServer, type HttpServer } from '../http/server.js';
+import type { HttpServer } from '../http/server.js';
+import { type McpHarness, startMcpHarness } from './mcp.fixture.js';
 import { memoryFile } from './write-tools.js';
 
 const TOOLS = ['get_file', 'get_resource', 'list_files', 'save_memory', 'search', 'upload_file'];
 
 describe('MCP over Streamable HTTP at /api/mcp', () => {
+  let h: McpHarness;
   let app: App & { dataDir: string };
   let server: HttpServer;
   let auth: AuthServices;
   let endpoint: URL;
-  const clients: Client[] = [];
-
-  const token = async (tenantId: string, deviceId: string, resource: string, scope = 'vault:read vault:write') =>
-    (await auth.server.issueTokens({ tenantId, deviceId, clientId: 'p8fs-cli', scope, resource })).access_token;
-  const connect = async (accessToken: string) => {
-    const client = new Client({ name: 'p8fs-test', version: '0.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(endpoint, { requestInit: { headers: { authorization: `Bearer ${accessToken}` } } }));
-    clients.push(client);
-    return client;
-  };
+  const token = (tenantId: string, deviceId: string, resource: string, scope?: string) => h.token(tenantId, deviceId, resource, scope);
+  const connect = (accessToken: string) => h.connect(accessToken);
   const call = async (client: Client, name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as CallToolResult;
   const text = (r: CallToolResult) => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
@@ -33,18 +26,11 @@ describe('MCP over Streamable HTTP at /api/mcp', () => {
   let memory: { file_id: string; uri: string };
 
   beforeAll(async () => {
-    app = await createTestApp();
-    server = await startHttpServer(app, { host: '127.0.0.1', port: 0 });
-    auth = await app.auth();
-    app.pool.start();
-    endpoint = new URL(`${server.url}/api/mcp`);
+    h = await startMcpHarness();
+    ({ app, server, auth, endpoint } = h);
     owner = await connect(await token(app.config.tenantId, auth.ownerDeviceId, auth.server.resources.mcp));
   });
-  afterAll(async () => {
-    for (const c of clients) await c.close();
-    await server?.close();
-    await app?.close();
-  });
+  afterAll(() => h?.close());
 
   it('lists the six tools with input schemas and annotations', async () => {
     const { tools } = await owner.listTools();

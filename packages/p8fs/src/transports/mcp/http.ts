@@ -3,7 +3,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { App, AuthServices } from '../../app.js';
 import type { Actor } from '../../domain/actor.js';
 import { errorMessage } from '../../domain/errors.js';
-import { resourceMetadataUrl } from '../http/auth.js';
+import { bearerToken, resourceMetadataUrl } from '../http/auth.js';
 import { createMcpServer } from './server.js';
 
 /** The path of the Streamable HTTP endpoint; it is also the MCP resource (token audience). */
@@ -36,7 +36,7 @@ export function createMcpHttpHandler(app: App, auth: AuthServices, opts: McpHttp
     allowedOrigins,
     authenticate: async (req, res) => {
       const header = req.headers.authorization;
-      const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header ?? '')?.[1];
+      const token = bearerToken(header);
       if (token === undefined) {
         unauthorized(res, challenge(header === undefined ? null : 'invalid_request'), 'send Authorization: Bearer <access token for this MCP server>');
         return null;

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, waitFor } from '../../../test/support.js';
-import type { App, AuthServices } from '../../app.js';
-import { startHttpServer, type HttpServer } from '../http/server.js';
+import { waitFor } from '../../../test/support.js';
+import type { App } from '../../app.js';
+import { type McpHarness, startMcpHarness } from './mcp.fixture.js';
 
 const promptText = (p: { messages: { content: unknown }[] }) => {
   const c = p.messages[0]?.content as { type?: string; text?: string } | undefined;
@@ -12,31 +11,19 @@ const promptText = (p: { messages: { content: unknown }[] }) => {
 };
 
 describe('MCP resources and prompts over Streamable HTTP', () => {
+  let h: McpHarness;
   let app: App & { dataDir: string };
-  let server: HttpServer;
-  let auth: AuthServices;
-  let endpoint: URL;
-  const clients: Client[] = [];
   let owner: Client;
   let other: Client;
   let fileId: string;
   let resourceId: string;
 
-  const connect = async (tenantId: string, deviceId: string) => {
-    const { access_token } = await auth.server.issueTokens({ tenantId, deviceId, clientId: 'p8fs-cli', scope: 'vault:read vault:write', resource: auth.server.resources.mcp });
-    const client = new Client({ name: 'p8fs-test', version: '0.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(endpoint, { requestInit: { headers: { authorization: `Bearer ${access_token}` } } }));
-    clients.push(client);
-    return client;
-  };
+  const connect = async (tenantId: string, deviceId: string) => h.connect(await h.token(tenantId, deviceId, h.auth.server.resources.mcp));
 
   beforeAll(async () => {
-    app = await createTestApp();
-    server = await startHttpServer(app, { host: '127.0.0.1', port: 0 });
-    auth = await app.auth();
-    app.pool.start();
-    endpoint = new URL(`${server.url}/api/mcp`);
-    owner = await connect(app.config.tenantId, auth.ownerDeviceId);
+    h = await startMcpHarness();
+    app = h.app;
+    owner = await connect(app.config.tenantId, h.auth.ownerDeviceId);
 
     const tenantB = randomUUID();
     const deviceB = randomUUID();
@@ -50,11 +37,7 @@ describe('MCP resources and prompts over Streamable HTTP', () => {
     const [chunk] = await app.services.resources.listForFile(app.owner, fileId);
     resourceId = chunk?.id ?? '';
   });
-  afterAll(async () => {
-    for (const c of clients) await c.close();
-    await server?.close();
-    await app?.close();
-  });
+  afterAll(() => h?.close());
 
   it('lists the two resource templates', async () => {
     const { resourceTemplates } = await owner.listResourceTemplates();

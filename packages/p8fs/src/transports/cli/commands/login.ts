@@ -1,3 +1,4 @@
+import { FIRST_PARTY_SCOPE } from '@p8fs/contracts';
 import { Command } from 'commander';
 import { decodeJwt } from 'jose';
 import * as oauth from 'oauth4webapi';
@@ -8,7 +9,7 @@ import { cliContext } from '../context.js';
 import { type AuthServer, CLI_CLIENT, credentialFrom, discover, oauthFailure, saveCredential, serverKey } from '../credentials.js';
 import { examples } from '../format.js';
 
-const SCOPE = 'openid offline_access vault:read vault:write';
+const SCOPE = FIRST_PARTY_SCOPE;
 
 /** `p8fs login`: sign this CLI in through a device you already have (RFC 8628 device authorization). */
 export const loginCommand: CommandFactory = (io) =>
