@@ -9,6 +9,7 @@ import type { Logger } from '../ports/logger.js';
 import type { ParsedDocument, ParseOutcome, ParseRunner } from '../ports/parser.js';
 import type { EmbeddingService } from './embeddings.js';
 import { releaseBlobs } from './blob-refs.js';
+import { DERIVERS, type Deriver } from './derive/index.js';
 import { recordChildren, storeArtifacts, storeChildren } from './file-tree.js';
 import { replaceArtifacts } from './sql/artifacts.js';
 import * as files from './sql/files.js';
@@ -17,6 +18,8 @@ import * as res from './sql/resources.js';
 export interface IngestOptions {
   chunkTokens: number;
   chunkOverlapTokens: number;
+  /** Derived rows beyond resources (edges, moments, agents); DERIVERS unless a test narrows it. */
+  derivers?: readonly Deriver[];
 }
 
 export type ProcessOutcome = 'processed' | 'skipped' | 'superseded' | 'failed';
@@ -83,6 +86,8 @@ export class IngestService {
       await res.deleteResourcesFrom(tx, tenantId, fileId, rows.map((r) => r.id));
       freed.push(...(await recordChildren(tx, this.queue, file, children)));
       freed.push(...(await replaceArtifacts(tx, tenantId, fileId, artifacts)));
+      const ctx = { tx, tenantId, file, doc, resourceIds: rows.map((r) => r.id) };
+      for (const d of this.opts.derivers ?? DERIVERS) await d.derive(ctx);
       await files.recordParse(tx, tenantId, fileId, {
         mimeType: resolution.mimeType, parser: { id: resolution.parserId, version: resolution.parserVersion },
         resourceCount: rows.length, metadata: fileMetadata(doc),
