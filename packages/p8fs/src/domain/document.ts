@@ -46,6 +46,22 @@ export interface Artifact {
   metadata?: Record<string, unknown>;
 }
 
+/**
+ * A relation a parser found in the content, addressed by human label: a Markdown link or
+ * [[wikilink]], a frontmatter relation or tag, an e-mail's sender and recipients, a document's
+ * author. The ingest pipeline turns these into graph edges from the file.
+ */
+export interface DocLink {
+  /** The label of the node linked to ("Sarah Chen", "projects/q4.md", "#planning"). */
+  target: string;
+  /** Edge type, lower snake case: links_to, tagged, sent_by, sent_to, authored_by, or a frontmatter key. */
+  rel: string;
+  /** What kind of node the target is, when the format says (person, tag, email, document). */
+  targetType?: string;
+  weight?: number;
+  properties?: Record<string, unknown>;
+}
+
 /** What a parser extracts from one file. */
 export interface ParsedDocument {
   title: string | null;
@@ -58,4 +74,11 @@ export interface ParsedDocument {
   rejected?: RejectedMember[];
   /** Derived binaries (thumbnails, keyframes) stored in the blob store. */
   artifacts?: Artifact[];
+  /** Relations to other nodes, for the knowledge graph. */
+  links?: DocLink[];
+  /**
+   * The parsed value of a structured document the vault acts on (a `kind: engram` or
+   * `p8-type: agent` YAML/JSON), so derivers need not parse the bytes again. Not kept on the file row.
+   */
+  structured?: unknown;
 }
