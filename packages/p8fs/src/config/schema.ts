@@ -68,6 +68,9 @@ export const ConfigShape = z.object({
     refreshTokenTtlDays: int(1, 365).default(30),
     smtpUrl: z.string().url().optional().describe('smtp(s)://user:pass@host:port for sign-in codes; unset: codes go to the log (dev only)'),
     mailFrom: z.string().default('P8FS <no-reply@localhost>'),
+    mcpSessions: bool.default(true)
+      .describe('MCP Streamable HTTP sessions (SSE streams, resumption); false: stateless JSON, for API processes behind a non-sticky balancer'),
+    mcpSessionIdleMinutes: int(1, 1440).default(30),
 
     server: z.string().url().optional().describe('a running p8fs server the CLI talks to'),
     token: z.string().optional().describe('access token the CLI sends to --server'),

@@ -27,6 +27,13 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   'auth.bad_signature': 403,
   'device.not_found': 404,
   'approval.not_found': 404,
+  // REM: the query is the client's to fix (syntax, a forbidden construct, a bound, the SQL itself).
+  'rem.syntax': 400,
+  'rem.not_allowed': 400,
+  'rem.limit': 400,
+  'rem.sql_error': 400,
+  // The statement ran past its time budget: the request took too long, not the server failing.
+  'rem.timeout': 408,
   'file.too_large': 413,
   'file.empty': 400,
   'parser.unsupported_type': 415,

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { type App, configuredIssuer } from '../../app.js';
-import { createMcpHttpHandler, MCP_PATH } from '../mcp/http.js';
+import { createMcpHttpHandler, MCP_PATH, type McpHandler } from '../mcp/http.js';
 import { createHttpApp } from './app.js';
 import { errorBody } from './errors.js';
 import { AuthRateLimits } from './rate-limit.js';
@@ -31,6 +31,7 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
  */
 export async function startHttpServer(app: App, opts: HttpServerOptions): Promise<HttpServer> {
   let ready: Listener | null = null;
+  let mcp: McpHandler | null = null;
   // Until auth is built (a few ms after binding) requests get 503 instead of an unauthenticated app.
   const server = createServer((req, res) => (ready ? ready(req, res) : notReady(res)));
   // Idle keep-alive sockets live longer than clients keep them (undici: 4 s), so a client never
@@ -47,10 +48,11 @@ export async function startHttpServer(app: App, opts: HttpServerOptions): Promis
     // oidc-provider's endpoints never reach Hono, so their rate limits sit here.
     const oauthLimits = new AuthRateLimits();
     // MCP speaks JSON-RPC over Streamable HTTP with its own transport, so it bypasses Hono too.
-    const mcp = createMcpHttpHandler(app, auth, { port });
+    const mcpHandler = createMcpHttpHandler(app, auth, { port });
+    mcp = mcpHandler;
     ready = (req, res) => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      if (path === MCP_PATH) void mcp(req, res);
+      if (path === MCP_PATH) void mcpHandler(req, res);
       else if (auth.server.handles(path)) {
         if (!oauthLimits.refuseOAuth(req, res, path)) auth.server.handle(req, res);
       }
@@ -61,7 +63,8 @@ export async function startHttpServer(app: App, opts: HttpServerOptions): Promis
     throw err;
   }
   app.log.info({ url }, 'http server listening');
-  return { url, close: () => closeServer(server) };
+  // Sessions first: their open SSE streams would otherwise hold the server open.
+  return { url, close: async () => { await mcp?.close(); await closeServer(server); } };
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {

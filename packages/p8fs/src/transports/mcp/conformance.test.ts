@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../../../test/support.js';
 import type { App } from '../../app.js';
-import { createStatelessMcpHandler, MCP_PATH } from './http.js';
+import { createMcpHandler, MCP_PATH, type McpHandler } from './http.js';
 
 // The official conformance suite (pinned 0.1.13, the last release that runs on Node 20) against our
 // stateless Streamable HTTP core. Its CLI cannot send an Authorization header, so this test serves
@@ -22,7 +22,7 @@ const require = createRequire(import.meta.url);
 const CLI = join(dirname(require.resolve('@modelcontextprotocol/conformance/package.json')), 'dist/index.js');
 
 /** Generic scenarios a real server must pass whatever its tools are. */
-const MUST_PASS = ['server-initialize', 'ping', 'tools-list', 'resources-list', 'prompts-list', 'dns-rebinding-protection'];
+const MUST_PASS = ['server-initialize', 'ping', 'tools-list', 'resources-list', 'prompts-list', 'server-sse-multiple-streams', 'dns-rebinding-protection'];
 
 interface Check { id: string; status: 'SUCCESS' | 'FAILURE' | 'WARNING' | 'INFO' | string; errorMessage?: string }
 
@@ -31,6 +31,7 @@ describe('MCP conformance suite 0.1.13', () => {
   let http: Server;
   let url: string;
   let outDir: string;
+  let handler: McpHandler;
 
   beforeAll(async () => {
     app = await createTestApp();
@@ -38,8 +39,9 @@ describe('MCP conformance suite 0.1.13', () => {
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const { port } = http.address() as AddressInfo;
     const allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
-    const handler = createStatelessMcpHandler(app, {
+    handler = createMcpHandler(app, {
       allowedHosts, allowedOrigins: allowedHosts.map((h) => `http://${h}`), authenticate: async () => app.owner,
+      sessions: true, sessionIdleMs: 60_000,
     });
     http.on('request', (req, res) => {
       if (new URL(req.url ?? '/', 'http://x').pathname === MCP_PATH) return void handler(req, res);
@@ -49,6 +51,8 @@ describe('MCP conformance suite 0.1.13', () => {
     outDir = await mkdtemp(join(tmpdir(), 'p8fs-conformance-'));
   });
   afterAll(async () => {
+    await handler?.close();
+    http?.closeAllConnections();
     await new Promise((resolve) => http?.close(resolve));
     await app?.close();
     if (outDir) await rm(outDir, { recursive: true, force: true });

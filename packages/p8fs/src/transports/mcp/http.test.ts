@@ -152,6 +152,56 @@ describe('MCP over Streamable HTTP at /api/mcp', () => {
     expect(doc.authorization_servers).toEqual([server.url]);
   });
 
+  it('initialize opens a session bound to its token: another tenant cannot use its id, DELETE ends it', async () => {
+    const good = await token(app.config.tenantId, auth.ownerDeviceId, auth.server.resources.mcp);
+    const rpc = (accessToken: string, body: unknown, sessionId?: string, method = 'POST') =>
+      fetch(endpoint, {
+        method,
+        headers: {
+          'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${accessToken}`,
+          'mcp-protocol-version': '2025-06-18', ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
+        },
+        body: method === 'POST' ? JSON.stringify(body) : undefined,
+      });
+    const init = await rpc(good, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '0' } } });
+    expect(init.status).toBe(200);
+    const sessionId = init.headers.get('mcp-session-id');
+    expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    await init.body?.cancel();
+    await (await rpc(good, { jsonrpc: '2.0', method: 'notifications/initialized' }, sessionId ?? '')).body?.cancel();
+    const ping = await rpc(good, { jsonrpc: '2.0', id: 2, method: 'ping' }, sessionId ?? '');
+    expect(ping.status).toBe(200);
+    // Streamed as SSE in a session: the event carries an id, which is what Last-Event-ID resumes from.
+    expect(await ping.text()).toMatch(/id: \S+\n[\s\S]*"result":\{\}/);
+
+    const tenantB = randomUUID();
+    const deviceB = randomUUID();
+    await app.db.query(`INSERT INTO tenants (tenant_id, name) VALUES ($1, 'b2')`, [tenantB]);
+    await app.db.query(`INSERT INTO devices (id, tenant_id, name, kind) VALUES ($1, $2, 'b2 device', 'mcp')`, [deviceB, tenantB]);
+    const other = await rpc(await token(tenantB, deviceB, auth.server.resources.mcp), { jsonrpc: '2.0', id: 3, method: 'tools/list' }, sessionId ?? '');
+    expect(other.status).toBe(404);
+    await other.body?.cancel();
+
+    expect((await rpc(good, undefined, undefined, 'GET')).status).toBe(400);
+    const ended = await rpc(good, undefined, sessionId ?? '', 'DELETE');
+    expect(ended.status).toBe(200);
+    const after = await rpc(good, { jsonrpc: '2.0', id: 4, method: 'ping' }, sessionId ?? '');
+    expect(after.status).toBe(404);
+    await after.body?.cancel();
+  });
+
+  it('a POST without a session is answered statelessly with JSON', async () => {
+    const good = await token(app.config.tenantId, auth.ownerDeviceId, auth.server.resources.mcp);
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${good}`, 'mcp-protocol-version': '2025-06-18' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list' }),
+    });
+    expect(res.headers.get('content-type')).toContain('application/json');
+    const body = (await res.json()) as { result: { tools: { name: string }[] } };
+    expect(body.result.tools.map((t) => t.name)).toContain('search');
+  });
+
   it('refuses a foreign Host or Origin (DNS rebinding), even with a valid token', async () => {
     const good = await token(app.config.tenantId, auth.ownerDeviceId, auth.server.resources.mcp);
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });

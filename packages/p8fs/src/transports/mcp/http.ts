@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { App, AuthServices } from '../../app.js';
 import type { Actor } from '../../domain/actor.js';
 import { errorMessage } from '../../domain/errors.js';
 import { bearerToken, resourceMetadataUrl } from '../http/auth.js';
+import { BoundedEventStore } from './event-store.js';
 import { createMcpServer } from './server.js';
+import { McpSessions } from './sessions.js';
 
 /** The path of the Streamable HTTP endpoint; it is also the MCP resource (token audience). */
 export const MCP_PATH = '/api/mcp';
@@ -19,19 +22,20 @@ export interface McpHttpOptions {
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /**
- * The Streamable HTTP MCP endpoint, stateless: each POST gets a fresh McpServer and transport bound
- * to the caller's actor, so nothing (sessions, tenants) is shared between requests. Order of checks:
+ * The Streamable HTTP MCP endpoint with OAuth: sessions per createMcpHandler. Order of checks:
  * Host/Origin first (a DNS-rebinding page must learn nothing, not even the auth challenge), then the
  * bearer token for the MCP audience, then the body.
  */
-export function createMcpHttpHandler(app: App, auth: AuthServices, opts: McpHttpOptions): Handler {
+export function createMcpHttpHandler(app: App, auth: AuthServices, opts: McpHttpOptions): McpHandler {
   const { server } = auth;
   const allowedHosts = allowedHostsFor(server.issuer, opts.port);
   const allowedOrigins = [...new Set([new URL(server.issuer).origin, ...allowedHosts.map((h) => `http://${h}`)])];
   const challenge = (error: string | null) =>
     `Bearer resource_metadata="${resourceMetadataUrl(server.issuer, MCP_PATH)}"${error ? `, error="${error}"` : ''}`;
 
-  return createStatelessMcpHandler(app, {
+  return createMcpHandler(app, {
+    sessions: app.config.mcpSessions,
+    sessionIdleMs: app.config.mcpSessionIdleMinutes * 60_000,
     allowedHosts,
     allowedOrigins,
     authenticate: async (req, res) => {
@@ -52,19 +56,33 @@ export function createMcpHttpHandler(app: App, auth: AuthServices, opts: McpHttp
   });
 }
 
-export interface StatelessMcpOptions {
+export interface McpHandlerOptions {
   allowedHosts: string[];
   allowedOrigins: string[];
   /** The caller's actor, or null after answering the request itself (a 401 challenge). */
   authenticate: (req: IncomingMessage, res: ServerResponse) => Promise<Actor | null>;
+  /** Streamable HTTP sessions (SSE streams, resumption); off: every request is stateless JSON. */
+  sessions: boolean;
+  sessionIdleMs: number;
 }
 
+export type McpHandler = Handler & { close(): Promise<void>; sessions: McpSessions };
+
 /**
- * The stateless Streamable HTTP core, given how to find the actor. createMcpHttpHandler passes the
- * OAuth bearer check; tests (the conformance suite, whose CLI cannot send a token) pass a fixed actor.
+ * The Streamable HTTP core, given how to find the actor. createMcpHttpHandler passes the OAuth
+ * bearer check; tests (the conformance suite, whose CLI cannot send a token) pass a fixed actor.
+ *
+ * An `initialize` opens a session: its McpServer and transport stay in this process, bound to the
+ * actor, and later requests name it with Mcp-Session-Id (POST messages, GET for the server's SSE
+ * stream, DELETE to end it); SSE events are kept for Last-Event-ID resumption. Any other POST
+ * without a session id is answered statelessly with JSON, so a client of another process (or a
+ * balancer without sticky sessions) still works for plain tool calls.
  */
-export function createStatelessMcpHandler(app: App, opts: StatelessMcpOptions): Handler {
+export function createMcpHandler(app: App, opts: McpHandlerOptions): McpHandler {
   const { allowedHosts, allowedOrigins } = opts;
+  const sessions = new McpSessions({ idleMs: opts.sessionIdleMs, perOwner: 20 });
+  const transportOptions = { enableDnsRebindingProtection: true, allowedHosts, allowedOrigins };
+
   const handle: Handler = async (req, res) => {
     const origin = req.headers.origin;
     if (!allowedHosts.includes(req.headers.host ?? '')) return rpcError(res, 403, `invalid Host header: ${req.headers.host ?? '(none)'}`);
@@ -73,37 +91,54 @@ export function createStatelessMcpHandler(app: App, opts: StatelessMcpOptions): 
     const actor = await opts.authenticate(req, res);
     if (actor === null) return;
 
-    // Stateless: there is no session to stream server-initiated messages on or to delete.
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId === 'string') {
+      const session = sessions.get(sessionId, actor);
+      // 404 tells the client to initialise again (the session expired, ended, or lives elsewhere).
+      if (!session) return rpcError(res, 404, 'session not found (expired or ended): initialize a new session', -32001);
+      const body = req.method === 'POST' ? await readJson(req) : { value: undefined };
+      if (body.error) return rpcError(res, body.status, body.error, body.status === 400 ? -32700 : -32600);
+      await session.transport.handleRequest(req, res, body.value);
+      return;
+    }
     if (req.method !== 'POST') {
-      res.writeHead(405, { allow: 'POST', 'content-type': 'application/json' });
-      res.end(JSON.stringify(rpcBody('this server is stateless: send JSON-RPC messages with POST')));
+      res.writeHead(opts.sessions ? 400 : 405, { allow: 'POST', 'content-type': 'application/json' });
+      res.end(JSON.stringify(rpcBody(opts.sessions
+        ? 'Mcp-Session-Id is required: GET opens a session\'s SSE stream and DELETE ends a session'
+        : 'this server is stateless: send JSON-RPC messages with POST')));
       return;
     }
     const body = await readJson(req);
     if (body.error) return rpcError(res, body.status, body.error, body.status === 400 ? -32700 : -32600);
 
     const mcp = createMcpServer(app, actor);
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: undefined, enableJsonResponse: true, enableDnsRebindingProtection: true, allowedHosts, allowedOrigins,
-    });
+    if (opts.sessions && isInitializeRequest(body.value)) {
+      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        ...transportOptions,
+        sessionIdGenerator: () => sessions.newId(),
+        eventStore: new BoundedEventStore(),
+        onsessioninitialized: (id) => sessions.add(actor, id, transport, mcp),
+        onsessionclosed: (id) => sessions.forget(id),
+      });
+      await mcp.connect(transport);
+      await transport.handleRequest(req, res, body.value);
+      return;
+    }
+    const transport = new StreamableHTTPServerTransport({ ...transportOptions, sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();
       void mcp.close();
     });
-    try {
-      await mcp.connect(transport);
-      await transport.handleRequest(req, res, body.value);
-    } catch (err) {
-      app.log.error({ err: errorMessage(err) }, 'mcp: request failed');
-      if (!res.headersSent) rpcError(res, 500, 'internal error', -32603);
-    }
+    await mcp.connect(transport);
+    await transport.handleRequest(req, res, body.value);
   };
   // The dispatcher does not await: a failure anywhere (a body stream error) must still answer.
-  return (req, res) => handle(req, res).catch((err: unknown) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => handle(req, res).catch((err: unknown) => {
     app.log.error({ err: errorMessage(err) }, 'mcp: request failed');
     if (!res.headersSent) rpcError(res, 500, 'internal error', -32603);
     else res.destroy();
   });
+  return Object.assign(handler, { sessions, close: () => sessions.closeAll() });
 }
 
 /** The issuer's host plus loopback names at the bound port (a local client may use any of them). */

@@ -17,7 +17,7 @@ const INSTRUCTIONS =
  * token, or the local owner for stdio): no tool takes a tenant, so a model cannot reach another vault.
  */
 export function createMcpServer(app: App, actor: Actor): McpServer {
-  const server = new McpServer({ name: 'p8fs', title: 'P8FS memory vault', version: VERSION }, { instructions: INSTRUCTIONS });
+  const server = new McpServer({ name: 'p8fs', title: 'P8FS memory vault', version: VERSION }, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
   registerReadTools(server, app, actor);
   registerWriteTools(server, app, actor);
   registerResources(server, app, actor);
