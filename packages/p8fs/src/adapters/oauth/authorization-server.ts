@@ -154,7 +154,8 @@ export async function createAuthorizationServer(opts: AuthorizationServerOptions
       accountId: input.deviceId,
       clientId: input.clientId,
       scope: input.scope,
-      resources: [input.resource],
+      // First-party devices may hold tokens for both the API and the MCP endpoint (refresh picks one).
+      resources: [resources.api, resources.mcp],
     });
     const { oidc, vault } = splitScope(input.scope);
     const at = new provider.AccessToken({ accountId: input.deviceId, client, grantId, gty: ISSUE_GTY });
@@ -167,7 +168,8 @@ export async function createAuthorizationServer(opts: AuthorizationServerOptions
       grantId,
       gty: ISSUE_GTY,
       scope: [...oidc, ...vault].join(' '),
-      resource: input.resource,
+      // Refreshable for either audience, like the grant; without a resource parameter, the API.
+      resource: [resources.api, resources.mcp],
       rotations: 0,
       authTime: Math.floor(Date.now() / 1000),
     });

@@ -103,6 +103,22 @@ describe('authorization server: device authorization grant (RFC 8628)', () => {
     expect(decodeJwt(tokens.access_token)).toMatchObject({ aud: h.auth.resources.mcp, scope: 'vault:read' });
   });
 
+  it('a sign-in for both resources gets an API token first and an MCP token by refresh', async () => {
+    const params = new URLSearchParams({ scope: 'offline_access vault:read vault:write' });
+    params.append('resource', h.auth.resources.api);
+    params.append('resource', h.auth.resources.mcp);
+    const auth = await oauth.processDeviceAuthorizationResponse(as, client, await oauth.deviceAuthorizationRequest(as, client, oauth.None(), params, insecure));
+    await approve(h, auth.user_code);
+    const tokens = await poll(auth.device_code);
+    expect(decodeJwt(tokens.access_token).aud).toBe(h.auth.resources.api);
+    const res = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token as string, {
+      ...insecure, additionalParameters: { resource: h.auth.resources.mcp },
+    });
+    const mcp = await oauth.processRefreshTokenResponse(as, client, res);
+    expect(decodeJwt(mcp.access_token).aud).toBe(h.auth.resources.mcp);
+    await expect(h.auth.verifyAccessToken(mcp.access_token, h.auth.resources.mcp)).resolves.toBeTruthy();
+  });
+
   it('the verification page shows the code and asks for no password', async () => {
     const res = await fetch(`${h.issuer}/oauth/device?user_code=BCDF-GHJK`);
     expect(res.status).toBe(200);

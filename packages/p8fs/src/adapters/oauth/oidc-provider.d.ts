@@ -151,7 +151,7 @@ declare module 'oidc-provider' {
         grantId: string;
         gty: string;
         scope: string;
-        resource: string;
+        resource: string | string[];
         rotations: number;
         authTime?: number;
       }): TokenModel;

@@ -134,7 +134,10 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
       },
       resourceIndicators: {
         enabled: true,
-        defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string[]) => oneOf ?? resources.api,
+        // A grant for several resources (the CLI asks for the API and MCP) issues API tokens unless the
+        // token request names another; each access token has exactly one audience.
+        defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string[]) =>
+          !oneOf || oneOf.includes(resources.api) ? resources.api : (oneOf[0] as string),
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx: unknown, resource: string) => {
           if (!known.has(resource)) throw new errors.InvalidTarget();

@@ -23,6 +23,9 @@ const Credential = z.object({
   expires_at: z.string(),
   device_id: z.string().optional(),
   tenant_id: z.string().optional(),
+  /** A token for the server's MCP endpoint (`p8fs mcp --server`): the same grant, another audience. */
+  mcp_access_token: z.string().optional(),
+  mcp_expires_at: z.string().optional(),
 });
 export type Credential = z.infer<typeof Credential>;
 const CredentialsFile = z.record(z.string(), Credential);
@@ -99,28 +102,36 @@ export function writePrivateJson(path: string, value: unknown): void {
  * A valid access token for server from the stored sign-in, refreshed (and the rotated refresh token
  * saved) when it expires within a minute; null when this CLI has not signed in there.
  */
-export async function tokenFor(config: Pick<Config, 'dataDir'>, server: string, now = Date.now()): Promise<string | null> {
+export async function tokenFor(config: Pick<Config, 'dataDir'>, server: string, now = Date.now(), audience: 'api' | 'mcp' = 'api'): Promise<string | null> {
   const key = serverKey(server);
   const stored = readCredentials(config.dataDir)[key];
   if (!stored) return null;
-  if (Date.parse(stored.expires_at) - now > REFRESH_MARGIN_MS) return stored.access_token;
+  const [token, expires] = audience === 'api' ? [stored.access_token, stored.expires_at] : [stored.mcp_access_token, stored.mcp_expires_at];
+  if (token && expires && Date.parse(expires) - now > REFRESH_MARGIN_MS) return token;
   const auth = await discover(key);
   let tokens: oauth.TokenEndpointResponse;
   try {
     const res = await oauth.refreshTokenGrantRequest(auth.as, CLI_CLIENT, oauth.None(), stored.refresh_token, {
       ...auth.http,
-      additionalParameters: { resource: auth.resource },
+      additionalParameters: { resource: audience === 'api' ? auth.resource : auth.mcpResource },
     });
     tokens = await oauth.processRefreshTokenResponse(auth.as, CLI_CLIENT, res);
   } catch (err) {
     throw oauthFailure(
       err,
       `cannot refresh the sign-in to ${key}`,
-      `the sign-in to ${key} is no longer valid (was this device revoked?): sign in again with p8fs login --server ${key}`,
+      audience === 'mcp'
+        ? `the sign-in to ${key} does not cover its MCP endpoint (or was revoked): sign in again with p8fs login --server ${key}`
+        : `the sign-in to ${key} is no longer valid (was this device revoked?): sign in again with p8fs login --server ${key}`,
     );
   }
   // Saved at once: the old refresh token is spent, and presenting it again would revoke the whole family.
-  saveCredential(config.dataDir, key, credentialFrom(tokens, stored, now));
+  if (audience === 'api') saveCredential(config.dataDir, key, credentialFrom(tokens, stored, now));
+  else {
+    const refresh = tokens.refresh_token ?? stored.refresh_token;
+    const mcpExpires = new Date(now + (tokens.expires_in ?? 3600) * 1000).toISOString();
+    saveCredential(config.dataDir, key, { ...stored, refresh_token: refresh, mcp_access_token: tokens.access_token, mcp_expires_at: mcpExpires });
+  }
   return tokens.access_token;
 }
 
@@ -138,6 +149,8 @@ export interface AuthServer {
   as: oauth.AuthorizationServer;
   /** The API's resource identifier (RFC 8707): tokens are bound to it. */
   resource: string;
+  /** The MCP endpoint's resource identifier. */
+  mcpResource: string;
   /** Request options: plain http only for a server on this machine. */
   http: { [oauth.allowInsecureRequests]?: boolean };
 }
@@ -164,7 +177,8 @@ export async function discover(server: string): Promise<AuthServer> {
   try {
     const options = requestOptions(issuer.href);
     const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...options, algorithm: 'oauth2' }));
-    return { as, resource: metadata.resource, http: options };
+    // The MCP endpoint is the API's /mcp path (its own RFC 9728 document says so too).
+    return { as, resource: metadata.resource, mcpResource: `${metadata.resource}/mcp`, http: options };
   } catch (err) {
     throw oauthFailure(err, `cannot discover the authorization server ${issuer.href}`);
   }

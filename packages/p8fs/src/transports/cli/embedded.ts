@@ -1,3 +1,4 @@
+import { loadOrCreateDeviceKey } from './device-key.js';
 import type { App } from '../../app.js';
 import { acquireLock } from '../../adapters/db/data-dir-lock.js';
 import type { Config } from '../../config/schema.js';
@@ -24,7 +25,9 @@ export async function openEmbedded(config: Config, role: DataDirRole, logLevel: 
     // Loaded on demand: the app pulls in the database and the embedders, which `--help`, `config`
     // and every command talking to a server never need.
     const { createApp, createLogger } = await import('../../app.js');
-    const app = await createApp(config, { logger: createLogger(logLevel) });
+    // The machine that holds the data dir holds the owner's key: with it the owner approves sign-ins.
+    const ownerPublicKey = config.storageProvider === 'pglite' ? loadOrCreateDeviceKey(config.dataDir).key.publicKey : undefined;
+    const app = await createApp(config, { logger: createLogger(logLevel), ownerPublicKey });
     return {
       app,
       recordUrl: (url) => lock?.update(url),

@@ -29,7 +29,10 @@ export const loginCommand: CommandFactory = (io) =>
       const auth = await discover(server);
       let start: oauth.DeviceAuthorizationResponse;
       try {
-        const res = await oauth.deviceAuthorizationRequest(auth.as, CLI_CLIENT, oauth.None(), { scope: SCOPE, resource: auth.resource }, auth.http);
+        // Both resources in one grant: API tokens for commands, MCP tokens for `p8fs mcp --server` (by refresh).
+        const params = new URLSearchParams({ scope: SCOPE, resource: auth.resource });
+        params.append('resource', auth.mcpResource);
+        const res = await oauth.deviceAuthorizationRequest(auth.as, CLI_CLIENT, oauth.None(), params, auth.http);
         start = await oauth.processDeviceAuthorizationResponse(auth.as, CLI_CLIENT, res);
       } catch (err) {
         throw oauthFailure(err, `cannot start a sign-in at ${server}`);
