@@ -92,6 +92,24 @@ describe('MCP over Streamable HTTP at /api/mcp', () => {
     expect(both.isError).toBe(true);
   });
 
+  it('upload_file without content hands out a single-use upload link that stores the file in the caller tenant', async () => {
+    const link = await call(owner, 'upload_file', { name: 'recordings/long-talk.md' });
+    expect(link.isError).toBeFalsy();
+    const { upload_url: url, method } = link.structuredContent as { upload_url: string; method: string };
+    expect(method).toBe('PUT');
+    expect(url).toMatch(new RegExp(`^${server.url}/api/v1/uploads/[A-Za-z0-9_-]{32}$`));
+    expect(text(link)).toContain(`curl -T '<path to the file>' '${url}'`);
+
+    const put = await fetch(url, { method: 'PUT', headers: { 'content-type': 'text/markdown' }, body: '# Long talk\n\nThe keynote was about tidal energy.' });
+    expect(put.status).toBe(202);
+    const { file } = (await put.json()) as { file: { id: string; uri: string } };
+    expect(file.uri).toBe('recordings/long-talk.md');
+    expect((await app.services.files.get(app.owner, file.id)).name).toBe('long-talk.md');
+    // Single use: the same link again is refused, as is a made-up one.
+    expect((await fetch(url, { method: 'PUT', body: 'again' })).status).toBe(404);
+    expect((await fetch(`${server.url}/api/v1/uploads/${'A'.repeat(32)}`, { method: 'PUT', body: 'x' })).status).toBe(404);
+  });
+
   it('errors are tool errors with the message, not protocol failures or stack traces', async () => {
     const missing = await call(owner, 'get_file', { id: randomUUID() });
     expect(missing.isError).toBe(true);

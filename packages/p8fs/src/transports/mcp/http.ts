@@ -34,6 +34,7 @@ export function createMcpHttpHandler(app: App, auth: AuthServices, opts: McpHttp
     `Bearer resource_metadata="${resourceMetadataUrl(server.issuer, MCP_PATH)}"${error ? `, error="${error}"` : ''}`;
 
   return createMcpHandler(app, {
+    baseUrl: server.issuer,
     sessions: app.config.mcpSessions,
     sessionIdleMs: app.config.mcpSessionIdleMinutes * 60_000,
     allowedHosts,
@@ -64,6 +65,8 @@ export interface McpHandlerOptions {
   /** Streamable HTTP sessions (SSE streams, resumption); off: every request is stateless JSON. */
   sessions: boolean;
   sessionIdleMs: number;
+  /** The public URL of the HTTP server, for upload links. */
+  baseUrl?: string;
 }
 
 export type McpHandler = Handler & { close(): Promise<void>; sessions: McpSessions };
@@ -111,7 +114,7 @@ export function createMcpHandler(app: App, opts: McpHandlerOptions): McpHandler 
     const body = await readJson(req);
     if (body.error) return rpcError(res, body.status, body.error, body.status === 400 ? -32700 : -32600);
 
-    const mcp = createMcpServer(app, actor);
+    const mcp = createMcpServer(app, actor, { baseUrl: opts.baseUrl });
     if (opts.sessions && isInitializeRequest(body.value)) {
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         ...transportOptions,

@@ -16,10 +16,15 @@ const INSTRUCTIONS =
  * An MCP server whose tools act for one actor. The tenant comes only from the actor (the verified
  * token, or the local owner for stdio): no tool takes a tenant, so a model cannot reach another vault.
  */
-export function createMcpServer(app: App, actor: Actor): McpServer {
+export interface McpServerOptions {
+  /** The server's public URL, for links a user opens outside the host (upload links); none on stdio. */
+  baseUrl?: string;
+}
+
+export function createMcpServer(app: App, actor: Actor, opts: McpServerOptions = {}): McpServer {
   const server = new McpServer({ name: 'p8fs', title: 'P8FS memory vault', version: VERSION }, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
   registerReadTools(server, app, actor);
-  registerWriteTools(server, app, actor);
+  registerWriteTools(server, app, actor, opts);
   registerResources(server, app, actor);
   registerPrompts(server);
   return server;

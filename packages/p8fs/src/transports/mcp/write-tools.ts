@@ -7,13 +7,14 @@ import type { Actor } from '../../domain/actor.js';
 import { AppError } from '../../domain/errors.js';
 import type { CreateResult } from '../../services/files.js';
 import { guard, ok, requireWrite } from './result.js';
+import type { McpServerOptions } from './server.js';
 
 /** Inline uploads travel inside one JSON-RPC message; anything bigger belongs on the streaming HTTP upload. */
 export const MAX_INLINE_BYTES = 5 * 1024 * 1024;
 const MAX_MEMORY_CHARS = 100_000;
 
 /** save_memory and upload_file: writes into the actor's vault, through the same pipeline as any upload. */
-export function registerWriteTools(server: McpServer, app: App, actor: Actor): void {
+export function registerWriteTools(server: McpServer, app: App, actor: Actor, opts: McpServerOptions): void {
   const { files } = app.services;
 
   server.registerTool('save_memory', {
@@ -43,20 +44,36 @@ export function registerWriteTools(server: McpServer, app: App, actor: Actor): v
     description:
       "Store a file in the user's vault (a document, transcript, export or note the user gives you) so it is parsed, chunked " +
       'and searchable. Pass text as content_text, or binary (PDF, image, audio) as content_base64; at most 5 MB inline. The same ' +
-      'name (or uri) again replaces that file. For bigger files tell the user to use the HTTP upload API (POST /api/v1/files) or `p8fs ingest`.',
+      'name (or uri) again replaces that file. For a bigger file (a long recording, a large PDF) pass neither: you get a single-use ' +
+      'upload link (valid 15 minutes) to give the user, who sends the file with `curl -T <file> <link>`.',
     inputSchema: {
       name: z.string().trim().min(1).max(500).describe('file name with extension, e.g. "meeting-notes.md"; a path like "notes/x.md" is kept as the uri'),
       content_text: z.string().optional().describe('the content as UTF-8 text (use this or content_base64)'),
-      content_base64: z.string().optional().describe('the content as base64 (use this or content_text)'),
+      content_base64: z.string().optional().describe('the content as base64 (use this or content_text); omit both for an upload link'),
       mime_type: z.string().optional().describe('e.g. application/pdf; guessed by the parser from the name and bytes when omitted'),
     },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   }, (args) => guard(app.log, 'upload_file', async () => {
     requireWrite(actor);
+    if (args.content_text === undefined && args.content_base64 === undefined) return uploadLink(app, actor, opts, args);
     const bytes = inlineBytes(args.content_text, args.content_base64);
     const res = await files.create(actor, { name: args.name, uri: args.name, mimeType: args.mime_type }, Readable.from([bytes]));
     return stored('uploaded', res);
   }));
+}
+
+async function uploadLink(app: App, actor: Actor, opts: McpServerOptions, args: { name: string; mime_type?: string | undefined }) {
+  if (!opts.baseUrl) {
+    throw new AppError('bad_request', 'this MCP server runs without an HTTP server, so it cannot hand out upload links: pass the content ' +
+      'inline (at most 5 MB) or ask the user to run `p8fs ingest <path>`');
+  }
+  const ticket = await app.services.uploadTickets.issue(actor, { name: args.name, uri: args.name, mimeType: args.mime_type });
+  const url = `${opts.baseUrl}/api/v1/uploads/${ticket.token}`;
+  return ok(
+    `upload link for ${args.name} (single use, expires ${ticket.expiresAt.toISOString()}, at most ${Math.floor(ticket.maxBytes / 1024 / 1024)} MB):\n` +
+      `${url}\nAsk the user to run: curl -T '<path to the file>' '${url}'\nThe file is indexed after the upload; find it with list_files or get_file.`,
+    { upload_url: url, method: 'PUT', expires_at: ticket.expiresAt.toISOString(), max_bytes: ticket.maxBytes, uri: args.name },
+  );
 }
 
 function stored(what: string, res: CreateResult): ReturnType<typeof ok> {

@@ -44,7 +44,25 @@ export function uploadRoutes(app: App): RouteSpec[] {
     return answer(c, await files.create(c.get('actor'), { name, uri: q.path ?? name, mimeType }, body));
   };
 
+  // An upload link from an MCP host (upload_file without content): the ticket in the path is the
+  // credential, so this route is public; the ticket names the tenant, the path and the size limit.
+  const ticketed = async (c: Ctx): Promise<Response> => {
+    const grant = await app.services.uploadTickets.redeem(c.req.param('token') ?? '');
+    refuseDeclaredOversize(c, grant.maxBytes, grant.maxBytes);
+    const body = c.req.raw.body ? Readable.fromWeb(c.req.raw.body as WebReadableStream<Uint8Array>) : Readable.from([]);
+    const mimeType = grant.mimeType ?? (c.req.header('content-type')?.split(';')[0]?.trim() || undefined);
+    return answer(c, await files.create(grant.actor, { name: posix.basename(grant.name), uri: grant.uri, mimeType }, body));
+  };
+
   return [
+    {
+      method: 'put', path: '/api/v1/uploads/{token}', operationId: 'uploadWithTicket', tag: 'files', public: true,
+      summary: 'Upload one file with a single-use upload link (no bearer token)',
+      description: 'The link comes from the MCP tool upload_file (or another authorised client); it names the file and expires after 15 minutes. `curl -T FILE URL`.',
+      params: { token: 'the ticket from the upload link' },
+      body: { contentType: 'application/octet-stream', schema: { jsonSchema: BINARY_JSON_SCHEMA } },
+      responses: UPLOAD_RESPONSES, errors: [404, 413, 415], handler: ticketed,
+    },
     {
       method: 'post', path: '/api/v1/files', operationId: 'uploadFile', tag: 'files', summary: 'Upload a file (multipart)',
       description: 'multipart/form-data with a "file" part, streamed to storage. Optional "path" and "metadata" fields must come before the file part. Returns at once; poll GET /api/v1/files/{id} for status.',
