@@ -31,6 +31,11 @@ export const ERROR_CODES = [
   'auth.bad_signature',
   'device.not_found',
   'approval.not_found',
+  'rem.syntax',
+  'rem.not_allowed',
+  'rem.limit',
+  'rem.timeout',
+  'rem.sql_error',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

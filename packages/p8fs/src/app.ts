@@ -23,12 +23,17 @@ import type { JobQueue } from './ports/job-queue.js';
 import type { Logger } from './ports/logger.js';
 import type { Mailer } from './ports/mailer.js';
 import type { ParseRunner } from './ports/parser.js';
+import { AgentsService } from './services/agents.js';
 import { EmbeddingService } from './services/embeddings.js';
 import { FilesService } from './services/files.js';
+import { GraphService } from './services/graph/service.js';
 import { IngestService } from './services/ingest.js';
+import { MomentsService } from './services/moments.js';
 import { PlannerStats } from './services/planner-stats.js';
+import { RemService } from './services/rem/engine.js';
 import { ResourcesService } from './services/resources.js';
 import { SearchService } from './services/search.js';
+import { UploadTicketsService } from './services/upload-tickets.js';
 import { StatusService } from './services/status.js';
 import { WorkerPool } from './transports/worker/pool.js';
 import { VERSION } from './version.js';
@@ -52,6 +57,12 @@ export interface Services {
   search: SearchService;
   embeddings: EmbeddingService;
   status: StatusService;
+  uploadTickets: UploadTicketsService;
+  moments: MomentsService;
+  agents: AgentsService;
+  graph: GraphService;
+  /** REM queries: LOOKUP, FUZZY, SEARCH, read-only SQL, TRAVERSE. */
+  rem: RemService;
 }
 
 export interface App {
@@ -79,6 +90,11 @@ export interface AppOptions {
   logger?: Logger;
   /** Parse with this runner instead of the configured one (service tests of the pipeline around parsing). */
   parseRunner?: ParseRunner;
+  /**
+   * The Ed25519 public key of the owner's machine (<dataDir>/device.key, read by the CLI): the owner
+   * device gets it, so the local owner can approve sign-ins (an MCP host's OAuth) with `p8fs approve`.
+   */
+  ownerPublicKey?: string;
 }
 
 export { VERSION };
@@ -107,18 +123,26 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const ingest = new IngestService(db, blobs, runner, queue, embeddings, log, {
       chunkTokens: config.chunkTokens, chunkOverlapTokens: config.chunkOverlapTokens,
     });
+    const search = new SearchService(db, embeddings);
+    const graph = new GraphService(db);
     const services: Services = {
       files: new FilesService(db, blobs, queue, log, config.maxUploadMb * 1024 * 1024, parserVersions()),
       ingest,
       resources: new ResourcesService(db),
-      search: new SearchService(db, embeddings),
+      search,
       embeddings,
+      uploadTickets: new UploadTicketsService(db, config.maxUploadMb * 1024 * 1024),
       status: new StatusService(db, queue, embeddings, { version: VERSION, dataDir: opts.inMemory ? null : config.dataDir }),
+      moments: new MomentsService(db, queue),
+      agents: new AgentsService(db),
+      graph,
+      // No query planner yet: natural language is refused with the REM forms (the chat issue adds one).
+      rem: new RemService(db, search, graph),
     };
     await embeddings.scheduleBackfill();
     const pool = new WorkerPool(queue, services, log, { concurrency: config.workers, leaseSeconds: config.jobLeaseSeconds });
     closers.unshift(() => pool.stop());
-    const ownerDeviceId = await ensureOwnerDevice(db, config.tenantId);
+    const ownerDeviceId = await ensureOwnerDevice(db, config.tenantId, opts.ownerPublicKey);
     let auth: Promise<AuthServices> | null = null;
     const startAuth = (issuer: string): Promise<AuthServices> => {
       auth ??= createAuthServices(config, db, log, issuer, ownerDeviceId).then((a) => {

@@ -34,6 +34,15 @@ const json = (v: unknown) => () => JSON.stringify(v);
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const randomUserCode = () => 'WXYZ-KLMN';
 
+/** An agent definition file for A (`p8-type: agent`), upserted by name into A's agents. */
+function agentForm(): FormData {
+  const fd = new FormData();
+  const yaml = 'p8-type: agent\nname: quokka-keeper\ndescription: keeps the zanzibar ledger\ninstructions: You keep the ledger.\n';
+  fd.append('path', 'agents/quokka-keeper.yaml');
+  fd.append('file', new Blob([yaml], { type: 'application/yaml' }), 'quokka-keeper.yaml');
+  return fd;
+}
+
 function form(content: string, name: string): FormData {
   const fd = new FormData();
   fd.append('path', `notes/${name}`);
@@ -65,6 +74,15 @@ const CASES: Record<string, Case> = {
   listDevices: { b: 200, a: 200 },
   renameDevice: { body: json({ name: 'renamed by B' }), headers: JSON_HEADERS, b: 404 },
   revokeDevice: { b: 404 },
+  createMoment: { body: json({ name: 'B moment' }), headers: JSON_HEADERS, b: 200 },
+  listMoments: { b: 200, a: 200 },
+  getMoment: { b: 404, a: 200 },
+  updateMoment: { body: json({ summary: 'by B' }), headers: JSON_HEADERS, b: 404 },
+  deleteMoment: { b: 404 },
+  listAgents: { b: 200, a: 200 },
+  getAgent: { b: 404, a: 200 },
+  // SQL for A's words: B's vault has none of them.
+  remQuery: { body: json({ query: "SELECT id, name, content FROM resources WHERE content ILIKE '%quokka%'" }), headers: JSON_HEADERS, b: 200, a: 200 },
 };
 
 describe('tenant isolation over HTTP: every protected route with the other tenant’s ids and tokens', () => {
@@ -77,6 +95,7 @@ describe('tenant isolation over HTTP: every protected route with the other tenan
   let B: RegisteredDevice;
   let fileId = '';
   let resourceId = '';
+  let momentId = '';
   let mcpTokenA = '';
   const url = (path: string) => `${server.url}${path}`;
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -103,6 +122,16 @@ describe('tenant isolation over HTTP: every protected route with the other tenan
     const { resources } = z.object({ resources: z.array(ResourceDto) }).parse(await (await fetch(url(`/api/v1/files/${fileId}/resources`), { headers: bearer(A.accessToken) })).json());
     resourceId = resources[0]?.id ?? '';
     expect(resourceId).not.toBe('');
+
+    const moment = await fetch(url('/api/v1/entity/moments'), {
+      method: 'POST', headers: { ...JSON_HEADERS, ...bearer(A.accessToken) },
+      body: JSON.stringify({ name: 'A private moment', summary: `the ${SECRET_WORDS} meeting`, present_persons: [{ name: 'Zanzibar Quokka' }] }),
+    });
+    expect(moment.status).toBe(200);
+    momentId = ((await moment.json()) as { id: string }).id;
+    const agent = await fetch(url('/api/v1/files'), { method: 'POST', headers: bearer(A.accessToken), body: agentForm() });
+    expect(agent.status).toBe(202);
+    await waitFor(async () => (await fetch(url('/api/v1/entity/agents/quokka-keeper'), { headers: bearer(A.accessToken) })).status === 200);
 
     // A token A's device holds for the MCP endpoint (RFC 8707 audience), which the API must refuse.
     mcpTokenA = (await auth.server.issueTokens({
@@ -132,6 +161,8 @@ describe('tenant isolation over HTTP: every protected route with the other tenan
       if (param === 'id' && route.tag === 'files') return fileId;
       if (param === 'id' && route.tag === 'resources') return resourceId;
       if (param === 'id' && route.tag === 'auth') return A.deviceId;
+      if (param === 'id' && route.tag === 'moments') return momentId;
+      if (param === 'name' && route.tag === 'agents') return 'quokka-keeper';
       if (param === 'name') return 'thumbnail';
       if (param === 'code') return randomUserCode();
       throw new Error(`no value for {${param}} in ${route.path}: teach the isolation suite about it`);
@@ -180,7 +211,7 @@ describe('tenant isolation over HTTP: every protected route with the other tenan
   });
 
   it('gives tenant B nothing of A: 404 for A’s ids, lists and searches without A’s ids or content', async () => {
-    const leaks = [fileId, resourceId, A.deviceId, A.tenantId, 'zanzibar', 'quokka', 'ledger'];
+    const leaks = [fileId, resourceId, momentId, A.deviceId, A.tenantId, 'zanzibar', 'quokka', 'ledger'];
     const problems: string[] = [];
     for (const route of routes) {
       const c = CASES[route.operationId] as Case;
@@ -191,7 +222,9 @@ describe('tenant isolation over HTTP: every protected route with the other tenan
       const expected = Array.isArray(c.b) ? c.b : [c.b];
       if (!expected.includes(res.status)) problems.push(`${route.operationId}: ${res.status} ${text.slice(0, 200)}`);
       // An error may echo the id B itself sent; a success must carry nothing of A's.
-      const forbidden = res.status < 300 ? leaks : leaks.filter((l) => l !== fileId && l !== resourceId && l !== A.deviceId);
+      // remQuery echoes B's own statement, which names A's words and ids: only the rows count.
+      if (route.operationId === 'remQuery' && res.status === 200) text = JSON.stringify((JSON.parse(text) as { rows: unknown }).rows);
+      const forbidden = res.status < 300 ? leaks : leaks.filter((l) => l !== fileId && l !== resourceId && l !== momentId && l !== A.deviceId && !(route.tag === 'agents' && l === 'quokka'));
       for (const l of forbidden) if (text.includes(l)) problems.push(`${route.operationId}: answer contains ${l}`);
       if (route.operationId === 'reprocessFiles' && res.status === 202) expect(JSON.parse(text)).toEqual({ queued: 0 });
     }

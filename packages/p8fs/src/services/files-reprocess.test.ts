@@ -31,13 +31,13 @@ describe('files.reprocess', () => {
   it('re-parses files an older parser version read (--stale), in the caller tenant only', async () => {
     const mine = await upload(alice, 'notes.md', '# Notes\n\nThe kiln reached cone six on Tuesday.\n');
     const theirs = await upload(bob, 'notes.md', '# Notes\n\nBob fired the raku kiln.\n');
-    expect([mine.parser, mine.parser_version]).toEqual(['markdown', 1]);
+    expect([mine.parser, mine.parser_version]).toEqual(['markdown', 2]);
     // As if an older markdown parser had read both files.
     await app.db.query(`UPDATE files SET parser_version = 0 WHERE id IN ($1, $2)`, [mine.id, theirs.id]);
     const before = Date.now();
     expect(await app.services.files.reprocess(alice, { stale: true })).toEqual({ queued: 1 });
     const again = await settle(alice, mine.id, before);
-    expect(again).toMatchObject({ status: 'indexed', parser_version: 1 });
+    expect(again).toMatchObject({ status: 'indexed', parser_version: 2 });
     expect((await app.services.files.get(bob, theirs.id)).parser_version).toBe(0);
     expect(await app.services.files.reprocess(alice, { stale: true })).toEqual({ queued: 0 });
   });

@@ -69,8 +69,11 @@ export class IngestService {
       return 'failed';
     }
     const { doc, resolution } = parsed;
-    const chunks = chunkDocument(doc, { chunkTokens: this.opts.chunkTokens, overlapTokens: this.opts.chunkOverlapTokens });
-    if (chunks.length === 0) {
+    const derivers = this.opts.derivers ?? DERIVERS;
+    // An engram or agent definition is written by its deriver as the named resource it is, not as chunks.
+    const claimer = derivers.find((d) => d.claims?.(doc));
+    const chunks = claimer ? [] : chunkDocument(doc, { chunkTokens: this.opts.chunkTokens, overlapTokens: this.opts.chunkOverlapTokens });
+    if (!claimer && chunks.length === 0) {
       await this.failFile(tenantId, fileId, 'parser.failed', `${file.name}: no text content found`);
       return 'failed';
     }
@@ -79,23 +82,36 @@ export class IngestService {
     const children = await storeChildren(this.blobs, file, doc.children ?? []);
     const artifacts = await storeArtifacts(this.blobs, tenantId, doc.artifacts ?? []);
     const freed: string[] = [];
-    const outcome = await this.db.transaction(async (tx) => {
-      // A newer upload replaced the content while we parsed: its own job will index it.
-      if ((await files.lockFileHash(tx, tenantId, fileId)) !== file.content_hash) return 'superseded' as const;
-      await res.upsertResources(tx, tenantId, rows);
-      await res.deleteResourcesFrom(tx, tenantId, fileId, rows.map((r) => r.id));
-      freed.push(...(await recordChildren(tx, this.queue, file, children)));
-      freed.push(...(await replaceArtifacts(tx, tenantId, fileId, artifacts)));
-      const ctx = { tx, tenantId, file, doc, resourceIds: rows.map((r) => r.id) };
-      for (const d of this.opts.derivers ?? DERIVERS) await d.derive(ctx);
-      await files.recordParse(tx, tenantId, fileId, {
-        mimeType: resolution.mimeType, parser: { id: resolution.parserId, version: resolution.parserVersion },
-        resourceCount: rows.length, metadata: fileMetadata(doc),
+    let outcome: 'processed' | 'superseded' | 'failed';
+    try {
+      outcome = await this.db.transaction(async (tx) => {
+        // A newer upload replaced the content while we parsed: its own job will index it.
+        if ((await files.lockFileHash(tx, tenantId, fileId)) !== file.content_hash) return 'superseded' as const;
+        await res.upsertResources(tx, tenantId, rows);
+        freed.push(...(await recordChildren(tx, this.queue, file, children)));
+        freed.push(...(await replaceArtifacts(tx, tenantId, fileId, artifacts)));
+        const ctx = { tx, tenantId, file, doc, resourceIds: rows.map((r) => r.id), queue: this.queue };
+        let kept: readonly string[] = ctx.resourceIds;
+        for (const d of derivers) {
+          const written = await d.derive(ctx);
+          if (d === claimer) kept = written ?? [];
+        }
+        await res.deleteResourcesFrom(tx, tenantId, fileId, kept);
+        await files.recordParse(tx, tenantId, fileId, {
+          mimeType: resolution.mimeType, parser: { id: resolution.parserId, version: resolution.parserVersion },
+          resourceCount: kept.length, metadata: fileMetadata(doc),
+        });
+        await this.queue.enqueue(tenantId, 'resources.embed', { file_id: fileId }, { tx, dedupeKey: `embed:${fileId}` });
+        return 'processed' as const;
       });
-      await this.queue.enqueue(tenantId, 'resources.embed', { file_id: fileId }, { tx, dedupeKey: `embed:${fileId}` });
-      return 'processed' as const;
-    });
-    if (outcome === 'superseded') freed.push(...children.map((c) => c.blob.key), ...artifacts.map((a) => a.blob_key));
+    } catch (err) {
+      // A deriver refused the document (a malformed engram): the transaction wrote nothing, the file fails with the reason.
+      if (!isAppError(err) || !FILE_FAULTS.test(err.code)) throw err;
+      freed.length = 0; // rolled back: the blobs it meant to release are still referenced
+      await this.failFile(tenantId, fileId, err.code, err.message);
+      outcome = 'failed';
+    }
+    if (outcome !== 'processed') freed.push(...children.map((c) => c.blob.key), ...artifacts.map((a) => a.blob_key));
     await releaseBlobs(this.db, this.blobs, tenantId, freed);
     this.log.info({
       tenant: tenantId, file: fileId, parser: resolution.parserId, chunks: rows.length, children: children.length,

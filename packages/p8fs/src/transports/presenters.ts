@@ -1,7 +1,10 @@
-import type { ArtifactDto, FileDto, FileList, ResourceDto, UploadResult } from '@p8fs/contracts';
+import type { AgentDto, ArtifactDto, FileDto, FileList, MomentDto, MomentList, ResourceDto, UploadResult } from '@p8fs/contracts';
+import { momentResourceId } from '../services/moment-write.js';
+import type { AgentRow } from '../services/sql/agents.js';
 import type { ArtifactRow } from '../services/sql/artifacts.js';
 import type { CreateResult } from '../services/files.js';
 import type { FileRow } from '../services/sql/files.js';
+import type { MomentRow } from '../services/sql/moments.js';
 import type { ResourceRow } from '../services/sql/resources.js';
 
 // Presenters are the only way a stored row becomes JSON: every transport (HTTP, CLI --json, MCP)
@@ -65,4 +68,46 @@ function iso(d: Date | string): string {
 /** A thumbnail or keyframe as the API shows it (never its blob key). */
 export function toArtifactDto(row: ArtifactRow): ArtifactDto {
   return { name: row.name, role: row.role, mime_type: row.mime_type, size: Number(row.size), metadata: row.metadata ?? {} };
+}
+
+/** A moment as the API shows it, with the id of the resource that makes it searchable. */
+export function toMomentDto(row: MomentRow): MomentDto {
+  return {
+    id: row.id,
+    name: row.name,
+    content: row.content,
+    summary: row.summary,
+    moment_type: row.moment_type,
+    starts_at: row.starts_at ? iso(row.starts_at) : null,
+    ends_at: row.ends_at ? iso(row.ends_at) : null,
+    present_persons: row.present_persons ?? [],
+    speakers: row.speakers ?? [],
+    location: row.location,
+    emotion_tags: row.emotion_tags ?? [],
+    topic_tags: row.topic_tags ?? [],
+    metadata: row.metadata ?? {},
+    resource_id: momentResourceId(row.tenant_id, row.id),
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  };
+}
+
+/** A page of moments with the paging it was asked for. */
+export function toMomentList(page: { rows: MomentRow[]; total: number }, paging: { limit: number; offset: number }): MomentList {
+  return { moments: page.rows.map(toMomentDto), total: page.total, limit: paging.limit, offset: paging.offset };
+}
+
+/** An agent definition as the API shows it. */
+export function toAgentDto(row: AgentRow): AgentDto {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    system_prompt: row.system_prompt,
+    output_schema: row.output_schema ?? null,
+    tools: row.tools ?? [],
+    metadata: row.metadata ?? {},
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  };
 }

@@ -118,7 +118,7 @@ describe('p8fs providers, test-file and process', () => {
     const r = await p8fs(['process', md, '--json', '--chunk-tokens', '64', '--chunk-overlap-tokens', '8'], env);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as ProcessJson;
-    expect(out).toMatchObject({ file: md, parser: { id: 'markdown', version: 1 }, mimeType: 'text/markdown', title: 'Guide' });
+    expect(out).toMatchObject({ file: md, parser: { id: 'markdown', version: 2 }, mimeType: 'text/markdown', title: 'Guide' });
     expect(out.markdown).toContain('# Guide\n\nIntro paragraph.\n\n## Install\n\nRun the installer.\n\n### Linux');
     expect(out.chunks.map((c) => c.headingPath)).toEqual([['Guide'], ['Guide', 'Install'], ['Guide', 'Install', 'Linux']]);
     expect(out.chunks.map((c) => c.ordinal)).toEqual([0, 1, 2]);

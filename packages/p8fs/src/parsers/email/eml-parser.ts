@@ -3,12 +3,12 @@ import type { Block } from '../../domain/document.js';
 import { AppError, errorMessage, isAppError } from '../../domain/errors.js';
 import type { Parser } from '../../ports/parser.js';
 import { attachmentChildren, type RawAttachment } from './attachments.js';
-import { bodyFromHtml, bodyFromText, isoDate, type MailAddress, type MailEnvelope, mailBlocks, mailboxText } from './mail-document.js';
+import { bodyFromHtml, bodyFromText, isoDate, type MailAddress, type MailEnvelope, mailBlocks, mailboxText, mailLinks } from './mail-document.js';
 
 /** RFC 822 / MIME e-mail (.eml): envelope, body (text, else HTML), attachments as child files. */
 export const emlParser: Parser = {
   id: 'eml',
-  version: 1,
+  version: 2,
   mediaTypes: ['message/rfc822'],
   extensions: ['.eml'],
   async parse({ bytes }, ctx) {
@@ -24,10 +24,12 @@ export const emlParser: Parser = {
     };
     const set = attachmentChildren(mail.attachments.map(rawAttachment), ctx.limits);
     const blocks = mailBlocks(envelope, await body(mail), set.summaries);
+    const links = mailLinks(envelope);
     return {
       title: envelope.subject,
       blocks,
       metadata: metadataOf(mail, envelope, set.summaries),
+      ...(links.length > 0 ? { links } : {}),
       ...(set.children.length > 0 ? { children: set.children } : {}),
       ...(set.rejected.length > 0 ? { rejected: set.rejected } : {}),
     };

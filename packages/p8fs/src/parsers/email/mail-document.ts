@@ -1,4 +1,4 @@
-import type { Block } from '../../domain/document.js';
+import type { Block, DocLink } from '../../domain/document.js';
 import { markdownToBlocks } from '../../domain/markdown-blocks.js';
 import { htmlToMarkdown } from '../html/to-markdown.js';
 import { textToParagraphs } from '../text/text-parser.js';
@@ -49,6 +49,27 @@ export function mailboxText(a: MailAddress): string {
   const address = a.address.trim();
   if (address === '') return name;
   return name === '' || name.toLowerCase() === address.toLowerCase() ? address : `${name} <${address}>`;
+}
+
+/**
+ * The message's people for the knowledge graph: the sender (sent_by) and the To/Cc recipients
+ * (sent_to), each a person node named by display name, else address; the address rides along.
+ */
+export function mailLinks(envelope: MailEnvelope): DocLink[] {
+  const links: DocLink[] = [];
+  const seen = new Set<string>();
+  const add = (rel: string, a: MailAddress, role: string) => {
+    const name = a.name.replace(/\s+/g, ' ').trim();
+    const address = a.address.trim();
+    const target = name !== '' ? name : address;
+    if (target === '' || seen.has(`${rel} ${target.toLowerCase()}`)) return;
+    seen.add(`${rel} ${target.toLowerCase()}`);
+    links.push({ target, rel, targetType: 'person', properties: { role, ...(address !== '' ? { email: address } : {}) } });
+  };
+  for (const a of envelope.from) add('sent_by', a, 'from');
+  for (const a of envelope.to) add('sent_to', a, 'to');
+  for (const a of envelope.cc) add('sent_to', a, 'cc');
+  return links;
 }
 
 /** ISO 8601 without milliseconds, or null for a missing or unparseable date. */

@@ -4,7 +4,7 @@ import { AppError, errorMessage } from '../../domain/errors.js';
 import type { Parser } from '../../ports/parser.js';
 import { attachmentChildren, type RawAttachment } from './attachments.js';
 import { decompressRtf, rtfToHtmlString } from './compressed-rtf.js';
-import { bodyFromHtml, bodyFromText, isoDate, type MailAddress, type MailEnvelope, mailBlocks, mailboxText } from './mail-document.js';
+import { bodyFromHtml, bodyFromText, isoDate, type MailAddress, type MailEnvelope, mailBlocks, mailboxText, mailLinks } from './mail-document.js';
 
 // The package is CommonJS with `exports.default = MsgReader`. Node's ESM loader hands over the
 // exports object (the class is its `default`); vitest's loader unwraps it to the class. Accept both.
@@ -15,7 +15,7 @@ type Reader = InstanceType<typeof MsgReader>;
 /** Outlook item (.msg, a CFB file): envelope, body (text, else HTML, else RTF), attachments as child files. */
 export const msgParser: Parser = {
   id: 'msg',
-  version: 1,
+  version: 2,
   mediaTypes: ['application/vnd.ms-outlook'],
   extensions: ['.msg'],
   containers: ['application/x-cfb'],
@@ -50,10 +50,12 @@ export const msgParser: Parser = {
     put('body_error', error);
     put('attachments', set.summaries);
     const rejected = [...unreadable, ...set.rejected];
+    const links = mailLinks(envelope);
     return {
       title: envelope.subject,
       blocks: mailBlocks(envelope, body, set.summaries),
       metadata,
+      ...(links.length > 0 ? { links } : {}),
       ...(set.children.length > 0 ? { children: set.children } : {}),
       ...(rejected.length > 0 ? { rejected } : {}),
     };

@@ -11,6 +11,7 @@ describe('epubParser', () => {
     const doc = await parseCorpusFile(epubParser, 'markitdown/sources/test.epub');
     expect(doc.title).toBe('Test EPUB Document');
     expect(doc.metadata).toMatchObject({ author: 'Test Author', language: 'en', chapters: 2 });
+    expect(doc.links).toEqual([{ target: 'Test Author', rel: 'authored_by', targetType: 'person' }]);
     expect(doc.blocks.filter((b) => b.kind === 'heading').map((b) => b.text)).toEqual(['Chapter 1: Test Content', 'Chapter 2: More Content']);
   });
 

@@ -1,5 +1,6 @@
 import type { Block } from '../../domain/document.js';
 import { AppError } from '../../domain/errors.js';
+import { authorLinks } from '../../domain/graph.js';
 import { markdownToBlocks } from '../../domain/markdown-blocks.js';
 import type { Parser } from '../../ports/parser.js';
 import { htmlToMarkdown } from '../html/to-markdown.js';
@@ -12,7 +13,7 @@ const HEAD_TITLE = /<title\b[^>]*>([\s\S]*?)<\/title\s*>/i;
 /** EPUB: chapters in spine order through the shared HTML -> Markdown path; metadata from the OPF. */
 export const epubParser: Parser = {
   id: 'epub',
-  version: 1,
+  version: 2,
   mediaTypes: ['application/epub+zip'],
   extensions: ['.epub'],
   async parse({ bytes }) {
@@ -40,7 +41,8 @@ export const epubParser: Parser = {
     if (pkg.title !== null) metadata.title = pkg.title;
     if (pkg.creators.length > 0) metadata.author = pkg.creators.join(', ');
     if (pkg.language !== null) metadata.language = pkg.language;
-    return { title: pkg.title, blocks, metadata };
+    const links = authorLinks(pkg.creators);
+    return { title: pkg.title, blocks, metadata, ...(links.length > 0 ? { links } : {}) };
   },
 };
 

@@ -2,11 +2,12 @@ import { markdownToBlocks } from '../../domain/markdown-blocks.js';
 import type { Block, Parser } from '../../ports/parser.js';
 import { decodeText } from '../text/decode.js';
 import { splitFrontmatter } from './frontmatter.js';
+import { markdownLinks } from './links.js';
 
-/** Markdown: YAML frontmatter into metadata, body into structural blocks. */
+/** Markdown: YAML frontmatter into metadata, body into structural blocks, links and tags into doc.links. */
 export const markdownParser: Parser = {
   id: 'markdown',
-  version: 1,
+  version: 2,
   mediaTypes: ['text/markdown', 'text/x-markdown'],
   extensions: ['.md', '.markdown', '.mdown', '.mkd'],
   async parse({ bytes }) {
@@ -16,7 +17,8 @@ export const markdownParser: Parser = {
     const metadata: Record<string, unknown> = { encoding };
     if (front.data !== null) metadata.frontmatter = front.data;
     if (front.error !== null) metadata.frontmatterError = front.error;
-    return { title: frontmatterTitle(front.data) ?? firstH1(blocks), blocks, metadata };
+    const links = markdownLinks(front.body, front.data);
+    return { title: frontmatterTitle(front.data) ?? firstH1(blocks), blocks, metadata, ...(links.length > 0 ? { links } : {}) };
   },
 };
 

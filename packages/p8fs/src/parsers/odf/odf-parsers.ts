@@ -1,4 +1,5 @@
-import type { Block } from '../../domain/document.js';
+import type { Block, DocLink } from '../../domain/document.js';
+import { authorLinks } from '../../domain/graph.js';
 import type { Parser } from '../../ports/parser.js';
 import { bodyBlocks, tableRows } from './odf-blocks.js';
 import { openOdf } from './odf-package.js';
@@ -9,23 +10,29 @@ export const SHEET_ROWS_PER_BLOCK = 40;
 
 const firstHeading = (blocks: Block[]): string | null => blocks.find((b) => b.kind === 'heading')?.text ?? null;
 
+/** The creator (meta:initial-creator) as an authored_by link for the knowledge graph. */
+const authored = (author: string | undefined): { links?: DocLink[] } => {
+  const links = authorLinks([author]);
+  return links.length > 0 ? { links } : {};
+};
+
 /** ODT: headings with their outline levels, paragraphs, lists and tables from content.xml. */
 export const odtParser: Parser = {
   id: 'odt',
-  version: 1,
+  version: 2,
   mediaTypes: ['application/vnd.oasis.opendocument.text'],
   extensions: ['.odt'],
   async parse({ bytes }) {
     const { body, metadata } = await openOdf(bytes, 'ODT', 'text');
     const blocks = bodyBlocks(body) as Block[];
-    return { title: metadata.title ?? firstHeading(blocks), blocks, metadata };
+    return { title: metadata.title ?? firstHeading(blocks), blocks, metadata, ...authored(metadata.author) };
   },
 };
 
 /** ODS: each sheet a heading and Markdown table blocks of at most SHEET_ROWS_PER_BLOCK rows. */
 export const odsParser: Parser = {
   id: 'ods',
-  version: 1,
+  version: 2,
   mediaTypes: ['application/vnd.oasis.opendocument.spreadsheet'],
   extensions: ['.ods'],
   async parse({ bytes }) {
@@ -42,14 +49,14 @@ export const odsParser: Parser = {
         blocks.push({ kind: 'table', text: markdownTable([header!, ...rest.slice(r, r + SHEET_ROWS_PER_BLOCK)]) });
       }
     }
-    return { title: metadata.title ?? null, blocks, metadata: { ...metadata, sheets: sheets.length } };
+    return { title: metadata.title ?? null, blocks, metadata: { ...metadata, sheets: sheets.length }, ...authored(metadata.author) };
   },
 };
 
 /** ODP: each draw:page a "Slide N: title" heading, its frames' text and tables, then speaker notes; page = slide number. */
 export const odpParser: Parser = {
   id: 'odp',
-  version: 1,
+  version: 2,
   mediaTypes: ['application/vnd.oasis.opendocument.presentation'],
   extensions: ['.odp'],
   async parse({ bytes }) {
@@ -69,7 +76,7 @@ export const odpParser: Parser = {
       const text = notes.flatMap(frameBlocks).map((b) => b.text).join('\n');
       if (text !== '') blocks.push({ kind: 'quote', text: text.split('\n').map((l, j) => `> ${j === 0 ? 'Notes: ' : ''}${l}`).join('\n'), page: n });
     }
-    return { title: metadata.title ?? firstTitle, blocks, metadata: { ...metadata, slides: pages.length } };
+    return { title: metadata.title ?? firstTitle, blocks, metadata: { ...metadata, slides: pages.length }, ...authored(metadata.author) };
   },
 };
 

@@ -87,6 +87,7 @@ describe('pdfParser', () => {
     const doc = await parse(bytes);
     expect(doc.title).toBe('Tomato Handbook');
     expect(doc.metadata).toMatchObject({ pageCount: 3, title: 'Tomato Handbook', author: 'Ada Gardener' });
+    expect(doc.links).toEqual([{ target: 'Ada Gardener', rel: 'authored_by', targetType: 'person' }]);
     const headings = doc.blocks.filter((b) => b.kind === 'heading');
     expect(headings.map((h) => [h.text, h.page])).toEqual([
       ['Planting', 1],

@@ -1,4 +1,5 @@
 import { AppError, errorMessage } from '../../domain/errors.js';
+import { authorLinks } from '../../domain/graph.js';
 import type { Block, ParseContext, ParsedDocument, Parser } from '../../ports/parser.js';
 import { bodySize, headingSizes, type Line, linesToBlocks, toLines } from './layout.js';
 import { ocrPages, ocrUnavailable, type PageSize, type PdfOcr } from './ocr-pages.js';
@@ -16,7 +17,7 @@ type PdfDocument = Awaited<ReturnType<Unpdf['getDocumentProxy']>>;
 export const pdfParser: Parser = {
   id: 'pdf',
   // 2: image-only pages are OCR'd.
-  version: 2,
+  version: 3,
   mediaTypes: ['application/pdf'],
   extensions: ['.pdf'],
   async parse({ bytes }, ctx) {
@@ -70,7 +71,8 @@ async function extract(unpdf: Unpdf, pdf: PdfDocument, bytes: Buffer, ctx: Parse
   // Pages that are images only (a scanned insert) are named, so nobody mistakes them for empty.
   if (textless.length > 0) Object.assign(metadata, { pagesWithoutText: textless }, ocr.metadata);
   const firstHeading = blocks.find((b) => b.kind === 'heading')?.text ?? null;
-  return { title: info.title ?? firstHeading, blocks, metadata };
+  const links = authorLinks(info.author?.split(';') ?? []);
+  return { title: info.title ?? firstHeading, blocks, metadata, ...(links.length > 0 ? { links } : {}) };
 }
 
 /**

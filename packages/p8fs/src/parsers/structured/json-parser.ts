@@ -2,14 +2,15 @@ import { AppError } from '../../domain/errors.js';
 import type { Parser } from '../../ports/parser.js';
 import { decodeText } from '../text/decode.js';
 import { jsonErrorPosition } from './json-error.js';
-import { dataBlocks, dataTitle, documentFacts, type DataFormat } from './value-blocks.js';
+import { dataBlocks, dataTitle, documentFacts, structuredValue, type DataFormat } from './value-blocks.js';
 
 const JSON_FORMAT: DataFormat = { lang: 'json', render: (v) => JSON.stringify(v, null, 2) ?? 'null' };
 
 /** JSON: a heading per top-level key, values as pretty JSON, tables for arrays of flat records. */
 export const jsonParser: Parser = {
   id: 'json',
-  version: 1,
+  // 2: engram and agent documents carry their parsed value for the derivers.
+  version: 2,
   mediaTypes: ['application/json', 'text/json'],
   extensions: ['.json'],
   async parse({ bytes, name }) {
@@ -20,6 +21,7 @@ export const jsonParser: Parser = {
       title: dataTitle(value),
       blocks: dataBlocks(value, JSON_FORMAT, 1),
       metadata: { encoding, top_level_keys: facts.keys, document_kind: facts.kind },
+      structured: structuredValue(facts.kind, value),
     };
   },
 };

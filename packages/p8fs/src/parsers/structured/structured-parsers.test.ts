@@ -74,6 +74,11 @@ describe('jsonParser', () => {
     expect((await parse(jsonParser, '{"kind":"Deployment","p8-type":"agent"}')).metadata.document_kind).toBe('agent');
   });
 
+  it('hands the parsed value of an engram or agent to the derivers, and nothing else', async () => {
+    expect((await parse(jsonParser, '{"kind":"Engram","name":"x"}')).structured).toEqual({ kind: 'Engram', name: 'x' });
+    expect((await parse(jsonParser, '{"kind":"Deployment","name":"x"}')).structured).toBeUndefined();
+  });
+
   it('reports malformed JSON with its line and column', async () => {
     const message = await failure(parse(jsonParser, '{\n  "a": 1,\n  "b": }\n'));
     expect(message).toMatch(/^invalid JSON at line 3, column 8: /);
@@ -95,6 +100,7 @@ describe('yamlParser', () => {
     expect(headings(doc)).toEqual(['1:Document 1', '2:kind', '2:name', '1:Document 2', '2:name', '2:items']);
     expect(doc.blocks[4]).toEqual({ kind: 'code', text: '```yaml\nfirst\n```' });
     expect(doc.metadata).toMatchObject({ documents: 2, document_kind: 'engram', top_level_keys: ['kind', 'name', 'items'] });
+    expect(doc.structured).toEqual({ kind: 'engram', name: 'first' });
   });
 
   it('keeps a single document at top level with its title', async () => {

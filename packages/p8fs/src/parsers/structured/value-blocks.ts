@@ -125,6 +125,14 @@ export function documentFacts(value: unknown): { keys: string[]; kind: string | 
   return { keys: Object.keys(value), kind: kind?.trim() ?? null };
 }
 
+/** Document kinds the vault acts on beyond indexing: their derivers read the parsed value (ParsedDocument.structured). */
+const ACTED_ON_KINDS = new Set(['engram', 'agent']);
+
+/** The parsed value to hand to the derivers when the document is an engram or agent definition, else undefined. */
+export function structuredValue(kind: string | null, value: unknown): unknown {
+  return kind !== null && ACTED_ON_KINDS.has(kind.toLowerCase()) ? value : undefined;
+}
+
 /** The value of a top-level `title` string, the conventional document title. */
 export function dataTitle(value: unknown): string | null {
   const title = isPlainObject(value) ? value.title : undefined;

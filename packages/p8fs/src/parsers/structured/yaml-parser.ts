@@ -1,7 +1,7 @@
 import { AppError } from '../../domain/errors.js';
 import type { Block, Parser } from '../../ports/parser.js';
 import { decodeText } from '../text/decode.js';
-import { dataBlocks, dataTitle, documentFacts, type DataFormat } from './value-blocks.js';
+import { dataBlocks, dataTitle, documentFacts, structuredValue, type DataFormat } from './value-blocks.js';
 
 /**
  * Most alias expansions per document. An alias that points at a collection counts once per node it
@@ -14,7 +14,8 @@ export const MAX_DOCUMENTS = 1000;
 /** YAML (multi-document streams too): each document a section, a heading per top-level key. */
 export const yamlParser: Parser = {
   id: 'yaml',
-  version: 1,
+  // 2: engram and agent documents carry their parsed value for the derivers.
+  version: 2,
   mediaTypes: ['application/yaml', 'text/yaml', 'application/x-yaml', 'text/x-yaml'],
   extensions: ['.yaml', '.yml'],
   async parse({ bytes, name }) {
@@ -31,6 +32,9 @@ export const yamlParser: Parser = {
       });
     }
     const facts = values.map(documentFacts);
+    // The first document's kind decides routing: a multi-document file is one upload.
+    const first = facts.findIndex((f) => f.kind !== null);
+    const kind = first < 0 ? null : (facts[first]?.kind ?? null);
     return {
       title: values.length === 1 ? dataTitle(values[0]) : null,
       blocks,
@@ -38,9 +42,9 @@ export const yamlParser: Parser = {
         encoding,
         documents: values.length,
         top_level_keys: [...new Set(facts.flatMap((f) => f.keys))],
-        // The first document's kind decides routing: a multi-document file is one upload.
-        document_kind: facts.find((f) => f.kind !== null)?.kind ?? null,
+        document_kind: kind,
       },
+      structured: structuredValue(kind, values[first]),
     };
   },
 };

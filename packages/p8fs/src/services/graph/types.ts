@@ -40,6 +40,8 @@ export interface EdgeInput {
   /** Entity type for a lightweight node made for dst when no row carries its label (person, tag, ...). */
   dstType?: string;
   createdAt?: Date;
+  /** Who wrote it (markdown, email, user, ...), when one batch mixes origins; else the writer's default. */
+  origin?: string;
 }
 
 /** A stored edge, as REM shows it. */

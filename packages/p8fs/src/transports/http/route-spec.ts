@@ -35,7 +35,7 @@ export interface RouteSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'system' | 'files' | 'resources' | 'search' | 'auth';
+  tag: 'system' | 'files' | 'resources' | 'search' | 'auth' | 'moments' | 'agents';
   /** true: answered without resolving an actor (probes, docs); auth will skip these routes */
   public?: boolean;
   /** path parameter name -> description */

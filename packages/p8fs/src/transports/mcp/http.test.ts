@@ -9,7 +9,7 @@ import type { HttpServer } from '../http/server.js';
 import { type McpHarness, startMcpHarness } from './mcp.fixture.js';
 import { memoryFile } from './write-tools.js';
 
-const TOOLS = ['get_file', 'get_resource', 'list_files', 'save_memory', 'search', 'upload_file'];
+const TOOLS = ['get_file', 'get_resource', 'list_files', 'list_moments', 'lookup', 'rem_query', 'save_memory', 'search', 'traverse', 'upload_file'];
 
 describe('MCP over Streamable HTTP at /api/mcp', () => {
   let h: McpHarness;
@@ -32,7 +32,7 @@ describe('MCP over Streamable HTTP at /api/mcp', () => {
   });
   afterAll(() => h?.close());
 
-  it('lists the six tools with input schemas and annotations', async () => {
+  it('lists the tools with input schemas and annotations', async () => {
     const { tools } = await owner.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(TOOLS);
     for (const t of tools) {

@@ -74,12 +74,12 @@ export function registerResources(server: McpServer, app: App, actor: Actor): vo
   );
 }
 
-function one(v: string | string[] | undefined): string {
+export function one(v: string | string[] | undefined): string {
   return (Array.isArray(v) ? v[0] : v) ?? '';
 }
 
 /** Map service errors to MCP errors: not found as -32002, other AppErrors as invalid params, the rest logged and hidden. */
-async function read(app: App, uri: URL, body: () => Promise<ReadResourceResult>): Promise<ReadResourceResult> {
+export async function read(app: App, uri: URL, body: () => Promise<ReadResourceResult>): Promise<ReadResourceResult> {
   try {
     return await body();
   } catch (err) {

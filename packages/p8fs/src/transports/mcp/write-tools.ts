@@ -27,11 +27,15 @@ export function registerWriteTools(server: McpServer, app: App, actor: Actor, op
       text: z.string().trim().min(1).max(MAX_MEMORY_CHARS).describe('the memory itself, in Markdown or plain text'),
       title: z.string().trim().min(1).max(200).optional().describe('a short title; defaults to the first words of the text'),
       tags: z.array(z.string().trim().min(1).max(50)).max(20).optional().describe('labels to find it by, e.g. ["project-x", "decision"]'),
+      links: z.array(z.object({
+        to: z.string().trim().min(1).max(200).regex(/^[^\[\]|#\n]+$/, 'a name without [ ] | # or line breaks').describe('who or what it relates to, by name, e.g. "Sarah Chen"'),
+        rel: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'lower snake case').default('related_to').describe('the kind of link, e.g. met_with, works_on, about'),
+      })).max(20).optional().describe('graph edges from this memory to people, projects or notes (found again with lookup and traverse)'),
     },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   }, (args) => guard(app.log, 'save_memory', async () => {
     requireWrite(actor);
-    const memory = memoryFile(args.text, args.title, args.tags ?? [], new Date());
+    const memory = memoryFile(args.text, args.title, args.tags ?? [], new Date(), args.links ?? []);
     const res = await files.create(actor, {
       name: memory.path, uri: memory.path, mimeType: 'text/markdown',
       metadata: { source: 'mcp.save_memory', title: memory.title, tags: args.tags ?? [] },
@@ -103,16 +107,26 @@ function inlineBytes(text: string | undefined, base64: string | undefined): Buff
  * browsing files, plus a hash of the text so two different memories with the same title on one day
  * never replace each other (the uri is the file's identity), while saving the same text twice is a no-op.
  */
-export function memoryFile(text: string, title: string | undefined, tags: readonly string[], now: Date): { path: string; title: string; body: string } {
+export function memoryFile(
+  text: string, title: string | undefined, tags: readonly string[], now: Date, links: readonly { to: string; rel: string }[] = [],
+): { path: string; title: string; body: string } {
   const heading = title ?? firstWords(text);
   const slug = heading.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60).replace(/-+$/, '') || 'memory';
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
   const date = now.toISOString().slice(0, 10);
   // The day, not the instant: saving the same text twice in a day must produce the same bytes.
-  const lines = [`# ${heading}`, '', `Saved: ${date}`];
+  // Links go in the frontmatter as [[wikilinks]] under their edge type, so the graph's edges are
+  // derived from the file like any note's, and leave with it when the memory is deleted.
+  const lines = links.length ? [...frontmatter(links), `# ${heading}`, '', `Saved: ${date}`] : [`# ${heading}`, '', `Saved: ${date}`];
   if (tags.length) lines.push(`Tags: ${tags.map((t) => `#${t.replace(/\s+/g, '-')}`).join(' ')}`);
   lines.push('', text.trim(), '');
   return { path: `memories/${date}-${slug}-${hash}.md`, title: heading, body: lines.join('\n') };
+}
+
+function frontmatter(links: readonly { to: string; rel: string }[]): string[] {
+  const byRel = new Map<string, string[]>();
+  for (const l of links) byRel.set(l.rel, [...(byRel.get(l.rel) ?? []), l.to]);
+  return ['---', ...[...byRel].map(([rel, to]) => `${rel}: [${to.map((t) => JSON.stringify(`[[${t}]]`)).join(', ')}]`), '---', ''];
 }
 
 function firstWords(text: string): string {

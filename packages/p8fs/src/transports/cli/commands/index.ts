@@ -7,9 +7,11 @@ import { filesCommand } from './files.js';
 import { ingestCommand } from './ingest.js';
 import { loginCommand } from './login.js';
 import { mcpCommand } from './mcp.js';
+import { momentsCommand } from './moments.js';
 import { processCommand } from './process.js';
 import { providersCommand } from './providers.js';
 import { registerCommand } from './register.js';
+import { remCommand } from './rem.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 import { statusCommand } from './status.js';
@@ -22,7 +24,9 @@ export const COMMANDS: readonly CommandFactory[] = [
   workerCommand,
   ingestCommand,
   searchCommand,
+  remCommand,
   filesCommand,
+  momentsCommand,
   statusCommand,
   configCommand,
   providersCommand,

@@ -1,5 +1,7 @@
 import type {
-  FileDto, FileList, ListFilesQuery, ReprocessRequest, ReprocessResult, ResourceDto, SearchRequest, SearchResponse, UploadResult, VaultStatus,
+  RemQueryRequest, RemResult,
+  FileDto, FileList, ListFilesQuery, MomentCreate, MomentDto, MomentList, MomentListQuery, ReprocessRequest, ReprocessResult, ResourceDto,
+  SearchRequest, SearchResponse, UploadResult, VaultStatus,
 } from '@p8fs/contracts';
 
 /** A local file to upload: its bytes are read from path, it is stored under uri. */
@@ -27,7 +29,15 @@ export interface VaultClient {
   /** Queue files to be processed again (by id, stale parser version, or failed). */
   reprocessFiles(request: ReprocessRequest): Promise<ReprocessResult>;
   search(request: SearchRequest): Promise<SearchResponse>;
+  /** Run one REM query (LOOKUP, FUZZY, SEARCH, SELECT, TRAVERSE). */
+  rem(request: RemQueryRequest): Promise<RemResult>;
   status(): Promise<VaultStatus>;
+  /** Moments by start time, filtered (the query as the contract parsed it). */
+  listMoments(query: MomentListQuery): Promise<MomentList>;
+  getMoment(id: string): Promise<MomentDto>;
+  /** Create a moment, or update the one with the same name. */
+  createMoment(input: MomentCreate): Promise<MomentDto>;
+  deleteMoment(id: string): Promise<void>;
   /**
    * Make sure queued jobs run while the caller waits: in process this starts the worker pool and
    * returns its stop; a server runs its own workers, so remotely it is a no-op.

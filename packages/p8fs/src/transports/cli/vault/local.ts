@@ -1,9 +1,13 @@
 import { createReadStream } from 'node:fs';
+import { RemQueryRequest as RemQueryRequestSchema } from '@p8fs/contracts';
 import type {
-  FileDto, FileList, ListFilesQuery, ReprocessRequest, ReprocessResult, ResourceDto, SearchRequest, SearchResponse, UploadResult, VaultStatus,
+  RemQueryRequest, RemResult,
+  FileDto, FileList, ListFilesQuery, MomentCreate, MomentDto, MomentList, MomentListQuery, ReprocessRequest, ReprocessResult, ResourceDto,
+  SearchRequest, SearchResponse, UploadResult, VaultStatus,
 } from '@p8fs/contracts';
 import { AppError } from '../../../domain/errors.js';
-import { toFileDto, toFileList, toResourceDto, toUploadResult } from '../../presenters.js';
+import { parseInput } from '../command.js';
+import { toFileDto, toFileList, toMomentDto, toMomentList, toResourceDto, toUploadResult } from '../../presenters.js';
 import type { Embedded } from '../embedded.js';
 import type { LocalFile, VaultClient } from './client.js';
 
@@ -52,8 +56,32 @@ export class LocalVault implements VaultClient {
     return this.app.services.search.search(this.app.owner, request);
   }
 
+  async rem(request: RemQueryRequest): Promise<RemResult> {
+    const { query, limit, ask } = parseInput(RemQueryRequestSchema, request, 'REM query');
+    // Through JSON, so rows look the same as from a server (dates as ISO strings).
+    const res = await this.app.services.rem.query(this.app.owner, query, { ...(limit === undefined ? {} : { limit }), ...(ask === undefined ? {} : { ask }) });
+    return JSON.parse(JSON.stringify(res)) as RemResult;
+  }
+
   status(): Promise<VaultStatus> {
     return this.app.services.status.status(this.app.owner);
+  }
+
+  async listMoments(query: MomentListQuery): Promise<MomentList> {
+    const page = await this.app.services.moments.list(this.app.owner, query);
+    return toMomentList(page, page.query);
+  }
+
+  async getMoment(id: string): Promise<MomentDto> {
+    return toMomentDto(await this.app.services.moments.get(this.app.owner, id));
+  }
+
+  async createMoment(input: MomentCreate): Promise<MomentDto> {
+    return toMomentDto(await this.app.services.moments.create(this.app.owner, input));
+  }
+
+  async deleteMoment(id: string): Promise<void> {
+    await this.app.services.moments.delete(this.app.owner, id);
   }
 
   async startWorkers(): Promise<() => Promise<void>> {

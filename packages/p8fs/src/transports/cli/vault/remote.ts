@@ -1,7 +1,7 @@
 import { openAsBlob } from 'node:fs';
 import {
-  type ErrorCode, ErrorBody, FileDto, FileList, type ListFilesQuery, type ReprocessRequest, ReprocessResult, ResourceDto,
-  type SearchRequest, SearchResponse, TokenSet, UploadResult, VaultStatus,
+  type ErrorCode, ErrorBody, FileDto, FileList, type ListFilesQuery, type MomentCreate, MomentDto, MomentList, type MomentListQuery,
+  type RemQueryRequest, RemResult, type ReprocessRequest, ReprocessResult, ResourceDto, type SearchRequest, SearchResponse, TokenSet, UploadResult, VaultStatus,
 } from '@p8fs/contracts';
 import { z } from 'zod';
 import { readOwnerSecret } from '../../../adapters/db/owner-secret.js';
@@ -65,8 +65,31 @@ export class RemoteVault implements VaultClient {
     return this.call('POST', '/api/v1/search', SearchResponse, { json: request });
   }
 
+  rem(request: RemQueryRequest): Promise<RemResult> {
+    return this.call('POST', '/api/v1/rem/query', RemResult, { json: request });
+  }
+
   status(): Promise<VaultStatus> {
     return this.call('GET', '/api/v1/status', VaultStatus);
+  }
+
+  listMoments(query: MomentListQuery): Promise<MomentList> {
+    const params = new URLSearchParams();
+    // Tag lists travel as comma lists; the server splits them again.
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, Array.isArray(v) ? v.join(',') : String(v));
+    return this.call('GET', `/api/v1/entity/moments?${params}`, MomentList);
+  }
+
+  getMoment(id: string): Promise<MomentDto> {
+    return this.call('GET', `/api/v1/entity/moments/${encodeURIComponent(id)}`, MomentDto);
+  }
+
+  createMoment(input: MomentCreate): Promise<MomentDto> {
+    return this.call('POST', '/api/v1/entity/moments', MomentDto, { json: input });
+  }
+
+  async deleteMoment(id: string): Promise<void> {
+    await this.request('DELETE', `/api/v1/entity/moments/${encodeURIComponent(id)}`);
   }
 
   async startWorkers(): Promise<() => Promise<void>> {

@@ -1,9 +1,12 @@
 import type { App, AuthServices } from '../../../app.js';
+import { agentRoutes } from './agents.js';
 import { authRoutes } from './auth.js';
 import { VERSION } from '../../../version.js';
 import { buildOpenApi, type OpenApiDocument } from '../openapi.js';
 import type { RouteSpec } from '../route-spec.js';
 import { fileRoutes } from './files.js';
+import { momentRoutes } from './moments.js';
+import { remRoutes } from './rem.js';
 import { resourceRoutes } from './resources.js';
 import { searchRoutes } from './search.js';
 import { systemRoutes } from './system.js';
@@ -23,7 +26,10 @@ export function buildRoutes(app: App, auth?: { services: AuthServices; ownerSecr
     ...uploadRoutes(app),
     ...fileRoutes(app),
     ...resourceRoutes(app),
+    ...momentRoutes(app),
+    ...agentRoutes(app),
     ...searchRoutes(app),
+    ...remRoutes(app),
     ...(auth ? authRoutes(app, auth.services, auth.ownerSecret) : []),
   );
   return routes;
