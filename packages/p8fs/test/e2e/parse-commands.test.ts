@@ -95,7 +95,7 @@ describe('p8fs providers, test-file and process', () => {
     expect(out.reason).toMatch(/sniffed|zip container/);
     expect(out.size).toBeGreaterThan(0);
     const plain = await p8fs(['test-file', md], env);
-    expect(plain.stdout).toMatch(/^parser\s+markdown v1$/m);
+    expect(plain.stdout).toMatch(/^parser\s+markdown v2$/m);
     expect(plain.stdout).toMatch(/^reason\s+text, extension \.md$/m);
   });
 

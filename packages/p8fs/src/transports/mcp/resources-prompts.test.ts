@@ -39,9 +39,9 @@ describe('MCP resources and prompts over Streamable HTTP', () => {
   });
   afterAll(() => h?.close());
 
-  it('lists the two resource templates', async () => {
+  it('lists the resource templates (files, passages, moments)', async () => {
     const { resourceTemplates } = await owner.listResourceTemplates();
-    expect(resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['p8fs://files/{id}', 'p8fs://resources/{id}']);
+    expect(resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['p8fs://files/{id}', 'p8fs://moments/{id}', 'p8fs://resources/{id}']);
     for (const t of resourceTemplates) expect(t.description?.length).toBeGreaterThan(40);
   });
 

@@ -40,7 +40,7 @@ describe('p8fs mcp over stdio (the built binary, spawned by the SDK client)', ()
 
   it('lists the tools, saves a memory as the owner and finds it with search', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['get_file', 'get_resource', 'list_files', 'save_memory', 'search', 'upload_file']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['get_file', 'get_resource', 'list_files', 'list_moments', 'lookup', 'rem_query', 'save_memory', 'search', 'traverse', 'upload_file']);
 
     const saved = await call('save_memory', { text: 'The lighthouse keeper on Skerryvore logs storms in a brass-bound book.', tags: ['history'] });
     expect(saved.isError).toBeFalsy();
