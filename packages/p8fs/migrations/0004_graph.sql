@@ -52,8 +52,11 @@ CREATE FUNCTION p8_labels_of(r files) RETURNS text[] LANGUAGE sql IMMUTABLE AS $
          THEN ARRAY(SELECT jsonb_array_elements_text(r.metadata->'frontmatter'->'aliases'))
          ELSE ARRAY[]::text[] END $$;
 -- File chunks (category 'document') are found through their file: labelling each would bloat the index.
+-- The search mirrors of moments and agents (categories 'moment', 'agent') are not nodes of their own:
+-- the moments and agents rows answer to those names.
 CREATE FUNCTION p8_labels_of(r resources) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE WHEN r.file_id IS NULL OR r.category <> 'document' THEN ARRAY[r.name] ELSE ARRAY[]::text[] END $$;
+  SELECT CASE WHEN (r.file_id IS NULL OR r.category <> 'document') AND r.category NOT IN ('moment', 'agent')
+    THEN ARRAY[r.name] ELSE ARRAY[]::text[] END $$;
 CREATE FUNCTION p8_labels_of(r moments) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$ SELECT ARRAY[r.name] $$;
 CREATE FUNCTION p8_labels_of(r agents) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$ SELECT ARRAY[r.name] $$;
 CREATE FUNCTION p8_labels_of(r entities) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$ SELECT ARRAY[r.label] $$;

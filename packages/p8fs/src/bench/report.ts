@@ -1,4 +1,5 @@
 // Markdown summaries printed after each suite; docs/benchmarks.md is written from these.
+import type { RemBenchResult } from './rem/rem.js';
 import type { runIngestOnce } from './ingest/ingest.js';
 import type { runLatencyOnce } from './latency/latency.js';
 import type { runLocomo } from './locomo/locomo.js';
@@ -53,6 +54,17 @@ export function printLatency(runs: LatencyResult[]): void {
       out.push(row([r.size, label, `${l.hybrid.p50} / ${l.hybrid.p95}`, `${l.keyword.p50} / ${l.keyword.p95}`, `${l.vector.p50} / ${l.vector.p95}`,
         r.load.rows_per_s, r.load.hnsw_build_s, r.data_dir_mb, r.peak_rss_mb]));
     }
+  }
+  console.log(out.join('\n'));
+}
+
+/** REM statement latencies over the generated graph. */
+export function printRem(runs: RemBenchResult[]): void {
+  const out: string[] = [];
+  for (const r of runs) {
+    out.push(`## REM latency (${r.edges} edges, ${r.load.entities} nodes; written at ${r.load.edges_per_s} edges/s)`, '',
+      row(['statement', 'p50 ms', 'p95 ms', 'mean ms', 'mean nodes/rows']), sep(5));
+    for (const [name, l] of Object.entries(r.latency_ms)) out.push(row([name, l.p50, l.p95, l.mean, l.mean_nodes]));
   }
   console.log(out.join('\n'));
 }

@@ -25,7 +25,8 @@ export const NODE_SELECT = `
       WHEN 'moments' THEN m.name WHEN 'agents' THEN a.name ELSE en.label END AS label,
     CASE p.tbl WHEN 'resources' THEN r.category WHEN 'files' THEN f.mime_type
       WHEN 'moments' THEN coalesce(m.moment_type, 'moment') WHEN 'agents' THEN 'agent' ELSE en.entity_type END AS type,
-    coalesce(r.uri, f.uri) AS uri,
+    -- Moments have no file: their resource uri (MCP resources/read) is what a host cites.
+    coalesce(r.uri, f.uri, CASE WHEN p.tbl = 'moments' THEN 'p8fs://moments/' || p.id END) AS uri,
     coalesce(r.summary, m.summary, nullif(a.description, '')) AS summary,
     left(coalesce(r.content, m.content, a.system_prompt), ${EXCERPT_CHARS}) AS excerpt,
     coalesce(r.metadata, f.metadata, m.metadata, a.metadata, en.metadata) AS metadata
