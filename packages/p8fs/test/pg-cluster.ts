@@ -19,6 +19,8 @@ export interface PgCluster {
   url: string;
   /** Create another empty database in the same cluster and return its URL. */
   createDatabase(name: string): Promise<string>;
+  /** Stop the server (mode fast: connections are cut), stay down for downMs, start it again on the same port. */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -74,6 +76,11 @@ export async function startPgCluster(): Promise<PgCluster> {
     return {
       url,
       createDatabase,
+      restart: async (downMs = 0) => {
+        await pgTool('pg_ctl', ctlStop('fast'));
+        await new Promise((r) => setTimeout(r, downMs));
+        await pgTool('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-o', serverOptions(port, dir), '-w', '-t', '30', 'start']);
+      },
       stop: async () => {
         process.removeListener('exit', onExit);
         if (running()) await pgTool('pg_ctl', ctlStop('fast'));
@@ -93,15 +100,18 @@ type PgTool = (tool: string, args: string[]) => Promise<unknown>;
 async function startOnFreePort(pgTool: PgTool, data: string, dir: string): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    // pg_ctl hands these to postgres through a shell, hence the quotes around the socket dir.
-    const opts = `-p ${port} -k '${dir}' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
     try {
-      await pgTool('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-o', opts, '-w', '-t', '30', 'start']);
+      await pgTool('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-o', serverOptions(port, dir), '-w', '-t', '30', 'start']);
       return port;
     } catch (err) {
       if (attempt >= 3) throw new Error(`PostgreSQL did not start: ${String(err)}\n${logTail(join(dir, 'log'))}`);
     }
   }
+}
+
+// pg_ctl hands these to postgres through a shell, hence the quotes around the socket dir.
+function serverOptions(port: number, dir: string): string {
+  return `-p ${port} -k '${dir}' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
 }
 
 function logTail(file: string): string {

@@ -13,6 +13,10 @@ export class PostgresDb implements Db {
   constructor(url: string, max = 10, settings: Record<string, string> = {}) {
     const options = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ');
     this.pool = new pg.Pool({ connectionString: url, max, ...(options ? { options } : {}) });
+    // An idle pooled connection that the server drops (a restart, a failover, an idle timeout) is
+    // reported here; unhandled, it would crash the process. The pool discards it and the next query
+    // opens a fresh connection, so there is nothing more to do.
+    this.pool.on('error', () => {});
   }
 
   async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
