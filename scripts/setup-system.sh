@@ -36,4 +36,24 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 bash "$(dirname "${BASH_SOURCE[0]}")/install-postgres.sh"
+
+# --- S3 for tests: Ceph radosgw (begin) ---
+# The S3 blob store's tests run against a real, signature-checking S3 server: a single-node Ceph
+# cluster (monitor + memstore OSD) with radosgw on loopback, started per test file by
+# scripts/ceph-rgw.sh (STACK-NOTES §3). Pacific's radosgw needs the RADOS daemons; curl is its
+# readiness probe.
+CEPH_PACKAGES=(ceph-mon ceph-osd radosgw curl)
+ceph_missing=()
+for p in "${CEPH_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || ceph_missing+=("$p"); done
+if [ ${#ceph_missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${ceph_missing[@]}"
+fi
+# --- S3 for tests: Ceph radosgw (end) ---
+# --- NATS JetStream: nats-server (begin) ---
+# The nats queue (P8FS_QUEUE_PROVIDER=nats) and its tests use Debian's nats-server 2.9 with
+# JetStream (-js). test/nats.ts starts a throwaway one per test file; scripts/nats.sh starts one
+# for development. The package also enables a system service: stop it if port 4222 must stay free.
+dpkg -s nats-server >/dev/null 2>&1 || { apt-get update -qq; apt-get install -y -qq --no-install-recommends nats-server; }
+# --- NATS JetStream: nats-server (end) ---
 echo "system packages ready (node ${ver})"

@@ -1,16 +1,18 @@
 import { join } from 'node:path';
 import pino from 'pino';
-import { FsBlobStore } from './adapters/blob/fs-blob-store.js';
+import { createBlobStore } from './adapters/blob/index.js';
 import { migrate } from './adapters/db/migrate.js';
 import { openPglite } from './adapters/db/pglite.js';
 import { PostgresDb } from './adapters/db/postgres.js';
 import { createEmbedder } from './adapters/embedders/index.js';
 import { DbJobQueue } from './adapters/queue/db-queue.js';
+import { NatsJobQueue } from './adapters/queue/nats-queue.js';
+import { createNatsQueue, poolSettings } from './adapters/queue/nats-setup.js';
 import type { Config } from './config/schema.js';
 import { type Actor, ownerActor } from './domain/actor.js';
 import { createParseRunner } from './adapters/parse/index.js';
 import { createMailer } from './adapters/mailer/index.js';
-import { createAuthorizationServer, type OAuthServer } from './adapters/oauth/index.js';
+import type { OAuthServer } from './adapters/oauth/index.js';
 import { createParserRegistry } from './parsers/index.js';
 import { systemClock } from './ports/clock.js';
 import { ApprovalService } from './services/auth/approvals.js';
@@ -35,6 +37,7 @@ import { ResourcesService } from './services/resources.js';
 import { SearchService } from './services/search.js';
 import { UploadTicketsService } from './services/upload-tickets.js';
 import { StatusService } from './services/status.js';
+import { StorageEventsService } from './services/storage-events.js';
 import { WorkerPool } from './transports/worker/pool.js';
 import { VERSION } from './version.js';
 
@@ -63,6 +66,8 @@ export interface Services {
   graph: GraphService;
   /** REM queries: LOOKUP, FUZZY, SEARCH, read-only SQL, TRAVERSE. */
   rem: RemService;
+  /** Objects written straight into the blob store's incoming area become files (reconciler, notifications). */
+  storageEvents: StorageEventsService;
 }
 
 export interface App {
@@ -112,12 +117,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   try {
     await migrate(db);
     await db.query(`INSERT INTO tenants (tenant_id, name) VALUES ($1, 'owner') ON CONFLICT (tenant_id) DO NOTHING`, [config.tenantId]);
-    const queue = new DbJobQueue(db, { maxAttempts: config.jobMaxAttempts });
+    const queue = config.queueProvider === 'nats'
+      ? await createNatsQueue(config, db, log)
+      : new DbJobQueue(db, { maxAttempts: config.jobMaxAttempts });
+    if (queue instanceof NatsJobQueue) closers.unshift(() => queue.close());
     const embedder = opts.embedder ?? (await createEmbedder(config));
     closers.unshift(() => embedder.close());
     const embeddings = new EmbeddingService(db, embedder, queue, log, new PlannerStats(db, log));
     await embeddings.init();
-    const blobs = new FsBlobStore(config.blobDir ?? join(config.dataDir, 'blobs'));
+    const { blobs, inbox, close: closeBlobs } = await createBlobStore(config);
+    closers.push(closeBlobs);
     const runner = opts.parseRunner ?? createParseRunner(config);
     closers.unshift(() => runner.close());
     const ingest = new IngestService(db, blobs, runner, queue, embeddings, log, {
@@ -125,8 +134,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     });
     const search = new SearchService(db, embeddings);
     const graph = new GraphService(db);
+    const files = new FilesService(db, blobs, queue, log, config.maxUploadMb * 1024 * 1024, parserVersions());
     const services: Services = {
-      files: new FilesService(db, blobs, queue, log, config.maxUploadMb * 1024 * 1024, parserVersions()),
+      files,
       ingest,
       resources: new ResourcesService(db),
       search,
@@ -138,9 +148,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       graph,
       // No query planner yet: natural language is refused with the REM forms (the chat issue adds one).
       rem: new RemService(db, search, graph),
+      storageEvents: new StorageEventsService(db, inbox, files, log),
     };
     await embeddings.scheduleBackfill();
-    const pool = new WorkerPool(queue, services, log, { concurrency: config.workers, leaseSeconds: config.jobLeaseSeconds });
+    // With the nats queue a worker process takes one tier (--tier) with that tier's limits.
+    const poolOpts = queue instanceof NatsJobQueue
+      ? { ...poolSettings(config), pollMs: 50 }
+      : { concurrency: config.workers, leaseSeconds: config.jobLeaseSeconds };
+    const pool = new WorkerPool(queue, services, log, poolOpts);
     closers.unshift(() => pool.stop());
     const ownerDeviceId = await ensureOwnerDevice(db, config.tenantId, opts.ownerPublicKey);
     let auth: Promise<AuthServices> | null = null;
@@ -170,6 +185,9 @@ export function configuredIssuer(config: Config): string {
 }
 
 async function createAuthServices(config: Config, db: Db, log: Logger, issuer: string, ownerDeviceId: string): Promise<AuthServices> {
+  // Loaded on first use: oidc-provider is heavy and warns about Node 20 on import, which every
+  // in-process CLI command (search, rem, ingest) would otherwise print without needing auth.
+  const { createAuthorizationServer } = await import('./adapters/oauth/index.js');
   const server = await createAuthorizationServer({
     db, issuer, log, accessTokenTtlSeconds: config.accessTokenTtlSeconds, refreshTokenTtlDays: config.refreshTokenTtlDays,
   });

@@ -23,9 +23,29 @@ export const ConfigShape = z.object({
 
     storageProvider: z.enum(['pglite', 'postgres']).default('pglite'),
     pgUrl: z.string().url().optional(),
-    blobProvider: z.enum(['fs']).default('fs'),
+    blobProvider: z.enum(['fs', 's3']).default('fs'),
     blobDir: z.string().optional().describe('default: <dataDir>/blobs'),
-    queueProvider: z.enum(['db']).default('db'),
+    s3Endpoint: z.string().url().optional().describe('S3-compatible server (Ceph RGW, SeaweedFS, MinIO); unset: AWS'),
+    s3AccessKey: z.string().optional(),
+    s3SecretKey: z.string().optional(),
+    s3Bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3-63 lowercase letters, digits, . and -').optional(),
+    s3Region: z.string().min(1).default('us-east-1'),
+    storageEventsSecret: z.string().min(16).optional()
+      .describe('shared secret of POST /api/v1/storage/events (S3 bucket notifications); unset: the route is off'),
+    queueProvider: z.enum(['db', 'nats']).default('db').describe('db: the jobs table; nats: JetStream, with `p8fs router` and tiered workers'),
+    natsUrl: z.string().url().optional().describe('nats://host:port of a JetStream-enabled server'),
+    workerTier: z.enum(['all', 'small', 'medium', 'large']).default('all')
+      .describe('the tier (file size: small <= 100 MB, medium <= 1 GB, large) workers take with the nats queue'),
+    // Per tier: jobs at once per worker process, JetStream ack_wait (the lease, renewed while a job runs), job time limit.
+    tierSmallConcurrency: int(1, 64).default(4),
+    tierSmallAckWaitSeconds: int(5, 3600).default(60),
+    tierSmallTimeoutSeconds: int(1, 86_400).default(900),
+    tierMediumConcurrency: int(1, 64).default(2),
+    tierMediumAckWaitSeconds: int(5, 3600).default(120),
+    tierMediumTimeoutSeconds: int(1, 86_400).default(3600),
+    tierLargeConcurrency: int(1, 64).default(1),
+    tierLargeAckWaitSeconds: int(5, 3600).default(300),
+    tierLargeTimeoutSeconds: int(1, 86_400).default(14_400),
 
     workers: int(0, 64).default(2).describe('concurrent jobs per process; 0 = API only'),
     jobMaxAttempts: int(1, 100).default(5),
@@ -81,6 +101,15 @@ export const ConfigShape = z.object({
 export const ConfigSchema = ConfigShape.superRefine((c, ctx) => {
     if (c.storageProvider === 'postgres' && !c.pgUrl)
       ctx.addIssue({ code: 'custom', path: ['pgUrl'], message: 'required when storageProvider is postgres' });
+    if (c.queueProvider === 'nats') {
+      if (!c.natsUrl) ctx.addIssue({ code: 'custom', path: ['natsUrl'], message: 'required when queueProvider is nats' });
+      // Router and tiered workers are separate processes on one database: embedded PGlite has one writer.
+      if (c.storageProvider !== 'postgres') ctx.addIssue({ code: 'custom', path: ['queueProvider'], message: 'nats needs storageProvider postgres' });
+    }
+    if (c.blobProvider === 's3') {
+      for (const key of ['s3Bucket', 's3AccessKey', 's3SecretKey'] as const)
+        if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when blobProvider is s3' });
+    }
     if (c.embeddingProvider === 'openai') {
       if (!c.embeddingModel)
         ctx.addIssue({ code: 'custom', path: ['embeddingModel'], message: 'required for the openai provider' });

@@ -8,15 +8,56 @@ export interface StoredBlob {
   sha256: string;
 }
 
+/** Bytes start..end of a blob, both inclusive (as in an HTTP Range); no end = to the last byte. */
+export interface ByteRange {
+  start: number;
+  end?: number | undefined;
+}
+
 /** Blob storage port. Keys are always tenant-prefixed; a key of another tenant is refused. */
 export interface BlobStore {
   /** Stream bytes in; fails with file.too_large past maxBytes and leaves nothing behind. */
   put(tenantId: string, body: Readable | AsyncIterable<Uint8Array>, opts?: { maxBytes?: number }): Promise<StoredBlob>;
-  /** A stream of the blob's bytes, or file.not_found. */
-  get(tenantId: string, key: string): Promise<Readable>;
+  /** A stream of the blob's bytes (or of one range of them), or file.not_found. */
+  get(tenantId: string, key: string, range?: ByteRange): Promise<Readable>;
   /** The whole blob in memory (parsers that need random access). */
   read(tenantId: string, key: string): Promise<Buffer>;
   exists(tenantId: string, key: string): Promise<boolean>;
   /** Idempotent: deleting a missing blob is not an error. */
   delete(tenantId: string, key: string): Promise<void>;
+  /** Optional: a time-limited URL that GETs the blob without credentials (stores clients can reach). */
+  presignGet?(tenantId: string, key: string, opts?: { expiresSeconds?: number }): Promise<string>;
+}
+
+/**
+ * An object written straight into the store's incoming area, `incoming/<tenant>/<path>`, by a
+ * presigned upload or another tool. `etag` and `modified` together name one upload of the key: the
+ * same key uploaded again is another event.
+ */
+export interface IncomingObject {
+  key: string;
+  /** The tenant segment of the key, as written (not yet checked). */
+  tenantId: string;
+  /** The rest of the key: the file's uri in the vault. */
+  path: string;
+  etag: string;
+  modified: Date;
+  size: number;
+}
+
+/** The incoming area of a blob store: what storage events (services/storage-events.ts) read. */
+export interface Inbox {
+  /** One page of incoming objects in key order, after `after` (exclusive). */
+  listIncoming(opts?: { after?: string | undefined; limit?: number | undefined }): Promise<IncomingObject[]>;
+  /** The object's current state, or null when it is gone. */
+  statIncoming(key: string): Promise<IncomingObject | null>;
+  /**
+   * The object's bytes, or null when it is gone or no longer the upload `etag` names (it was
+   * replaced: the newer upload is another event).
+   */
+  openIncoming(key: string, etag: string): Promise<{ stream: Readable; contentType?: string | undefined } | null>;
+  /** Idempotent. */
+  deleteIncoming(key: string): Promise<void>;
+  /** Optional: a time-limited URL that PUTs `incoming/<tenant>/<path>` without credentials. */
+  presignIncomingPut?(tenantId: string, path: string, opts?: { expiresSeconds?: number }): Promise<{ url: string; key: string }>;
 }

@@ -5,14 +5,10 @@ import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../domain/errors.js';
-import type { BlobStore, StoredBlob } from '../../ports/blob-store.js';
+import type { BlobStore, ByteRange, StoredBlob } from '../../ports/blob-store.js';
+import { assertBlobKey, blobKey } from './keys.js';
 
-const KEY = /^tenants\/([a-z0-9][a-z0-9_-]{0,62})\/blobs\/([0-9a-f]{2})\/([0-9a-f]{64})$/;
-
-/** Content-addressed key of a blob: tenant prefix, then a two-hex fan-out directory. */
-export function blobKey(tenantId: string, sha256: string): string {
-  return `tenants/${tenantId}/blobs/${sha256.slice(0, 2)}/${sha256}`;
-}
+export { blobKey };
 
 /** BlobStore over a local folder. Writes stream to a temp file, then rename into place. */
 export class FsBlobStore implements BlobStore {
@@ -55,10 +51,10 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async get(tenantId: string, key: string): Promise<Readable> {
+  async get(tenantId: string, key: string, range?: ByteRange): Promise<Readable> {
     const p = this.path(tenantId, key);
     await this.mustExist(p, key);
-    return createReadStream(p);
+    return createReadStream(p, range ? { start: range.start, end: range.end } : {});
   }
 
   async read(tenantId: string, key: string): Promise<Buffer> {
@@ -80,8 +76,7 @@ export class FsBlobStore implements BlobStore {
 
   /** Map a key to a path, refusing keys of other tenants and anything that is not a blob key. */
   private path(tenantId: string, key: string): string {
-    const m = KEY.exec(key);
-    if (!m || m[1] !== tenantId) throw new AppError('forbidden', 'blob key does not belong to this tenant');
+    assertBlobKey(tenantId, key);
     const p = resolve(this.root, key);
     if (!p.startsWith(resolve(this.root) + sep)) throw new AppError('forbidden', 'blob key escapes the store');
     return p;

@@ -10,6 +10,8 @@ export interface PoolOptions {
   concurrency: number;
   leaseSeconds: number;
   pollMs?: number;
+  /** A job running longer is failed (retried with backoff while attempts remain); unset: no limit. */
+  timeoutSeconds?: number;
 }
 
 /**
@@ -55,6 +57,11 @@ export class WorkerPool {
     this.loops = [];
   }
 
+  /** Jobs this pool runs at once. */
+  get concurrency(): number {
+    return this.opts.concurrency;
+  }
+
   /** Jobs running right now in this pool. */
   get busy(): number {
     return this.active;
@@ -76,6 +83,11 @@ export class WorkerPool {
       this.active++;
       try {
         await this.execute(job, `${this.id}#${n}`);
+      } catch (err) {
+        // Recording the outcome failed (the database went away mid-job). The job's lease runs out and
+        // it is claimed again; handlers are idempotent. The loop must live on, or the process dies.
+        this.log.error({ err: errorMessage(err), job: job.id }, 'recording a job outcome failed');
+        await this.sleep(this.opts.pollMs ?? 1000);
       } finally {
         this.active--;
       }
@@ -89,8 +101,9 @@ export class WorkerPool {
       this.queue.heartbeat(job.id, workerId, this.opts.leaseSeconds).catch((err) => log.warn({ err: errorMessage(err) }, 'heartbeat failed'));
     }, Math.max(1000, (this.opts.leaseSeconds * 1000) / 3));
     const started = Date.now();
+    const run = handler.run(job, this.svc);
     try {
-      await handler.run(job, this.svc);
+      await withTimeout(run, this.opts.timeoutSeconds);
       await this.queue.complete(job.id, workerId);
       log.debug({ ms: Date.now() - started }, 'job done');
     } catch (err) {
@@ -100,6 +113,9 @@ export class WorkerPool {
       if (outcome === 'dead') await handler.onDead?.(job, msg, this.svc).catch((e) => log.error({ err: errorMessage(e) }, 'onDead failed'));
     } finally {
       clearInterval(beat);
+      // A timed-out handler cannot be cancelled: its slot stays taken until it ends, so the pool
+      // never runs more than its concurrency.
+      await run.catch(() => {});
     }
   }
 
@@ -127,4 +143,14 @@ export class WorkerPool {
       this.wakers.add(done);
     });
   }
+}
+
+/** Reject when the promise has not settled within the limit (none: wait as long as it takes). */
+function withTimeout<T>(p: Promise<T>, seconds: number | undefined): Promise<T> {
+  if (!seconds) return p;
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`job timed out after ${seconds} s`)), seconds * 1000);
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
 }

@@ -12,6 +12,8 @@ import { processCommand } from './process.js';
 import { providersCommand } from './providers.js';
 import { registerCommand } from './register.js';
 import { remCommand } from './rem.js';
+import { reconcileCommand } from './reconcile.js';
+import { routerCommand } from './router.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 import { statusCommand } from './status.js';
@@ -22,6 +24,8 @@ import { workerCommand } from './worker.js';
 export const COMMANDS: readonly CommandFactory[] = [
   serveCommand,
   workerCommand,
+  routerCommand,
+  reconcileCommand,
   ingestCommand,
   searchCommand,
   remCommand,

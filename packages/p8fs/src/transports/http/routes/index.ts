@@ -9,6 +9,7 @@ import { momentRoutes } from './moments.js';
 import { remRoutes } from './rem.js';
 import { resourceRoutes } from './resources.js';
 import { searchRoutes } from './search.js';
+import { storageRoutes } from './storage.js';
 import { systemRoutes } from './system.js';
 import { uploadRoutes } from './uploads.js';
 
@@ -30,6 +31,7 @@ export function buildRoutes(app: App, auth?: { services: AuthServices; ownerSecr
     ...agentRoutes(app),
     ...searchRoutes(app),
     ...remRoutes(app),
+    ...storageRoutes(app),
     ...(auth ? authRoutes(app, auth.services, auth.ownerSecret) : []),
   );
   return routes;
