@@ -1,5 +1,6 @@
 // Markdown summaries printed after each suite; docs/benchmarks.md is written from these.
 import type { RemBenchResult } from './rem/rem.js';
+import type { ScaleoutResult } from './scaleout/scaleout.js';
 import type { runIngestOnce } from './ingest/ingest.js';
 import type { runLatencyOnce } from './latency/latency.js';
 import type { runLocomo } from './locomo/locomo.js';
@@ -65,6 +66,18 @@ export function printRem(runs: RemBenchResult[]): void {
     out.push(`## REM latency (${r.edges} edges, ${r.load.entities} nodes; written at ${r.load.edges_per_s} edges/s)`, '',
       row(['statement', 'p50 ms', 'p95 ms', 'mean ms', 'mean nodes/rows']), sep(5));
     for (const [name, l] of Object.entries(r.latency_ms)) out.push(row([name, l.p50, l.p95, l.mean, l.mean_nodes]));
+  }
+  console.log(out.join('\n'));
+}
+
+/** The P1 workload per stack, with the embedded run as the baseline of the ratios. */
+export function printScaleout(runs: ScaleoutResult[]): void {
+  const base = runs.find((r) => r.stack === 'embedded');
+  const out = ['## Embedded vs scale-out (hash embedder, 512-d)', '',
+    row(['stack', 'workers', 'files', 'chunks', 'wall s', 'files/s', 'chunks/s', 'vs embedded', 'search p50/p95 ms']), sep(9)];
+  for (const r of runs) {
+    const ratio = base ? `${Math.round((r.files_per_s / base.files_per_s) * 100) / 100}×` : '';
+    out.push(row([r.stack, r.workers, r.files, r.chunks, r.wall_s, r.files_per_s, r.chunks_per_s, ratio, `${r.search_ms.p50} / ${r.search_ms.p95}`]));
   }
   console.log(out.join('\n'));
 }

@@ -8,20 +8,23 @@ import { runIngestOnce } from './ingest/ingest.js';
 import { runLatencyOnce } from './latency/latency.js';
 import { runLocomo } from './locomo/locomo.js';
 import { runRemOnce } from './rem/rem.js';
+import { runScaleoutOnce, type Stack } from './scaleout/scaleout.js';
 import { corpusFormats, runParsersFormat } from './parsers.js';
 import { runParsersAudio } from './parsers-audio.js';
 import { printParsers } from './parsers-report.js';
-import { printIngest, printLatency, printLocomo, printRem } from './report.js';
+import { printIngest, printLatency, printLocomo, printRem, printScaleout } from './report.js';
 
-const SUITES = ['locomo', 'ingest', 'latency', 'rem', 'parsers'] as const;
+const SUITES = ['locomo', 'ingest', 'latency', 'rem', 'scaleout', 'parsers'] as const;
 type Suite = (typeof SUITES)[number];
 
-const USAGE = `usage: npm run bench -- [--only locomo,ingest,latency,rem,parsers] [--quick] [--variants] [--sizes 10000,100000]
-  --only      suites to run (default: all five)
+const USAGE = `usage: npm run bench -- [--only locomo,ingest,latency,rem,scaleout,parsers] [--quick] [--variants] [--sizes 10000,100000]
+  --only      suites to run (default: all six)
   --quick     smoke mode: small inputs, a few minutes in all (parsers: 1 timed parse per file, not 3)
   --variants  locomo: also measure the fusion / context / scoring variants of decision 0003
   --sizes     latency: corpus sizes in chunks (default 10000,100000; with --quick 2000)
-  rem         LOOKUP, FUZZY, TRAVERSE depth 1-3 and SQL over a generated graph of 100k edges (--quick: 5k)`;
+  rem         LOOKUP, FUZZY, TRAVERSE depth 1-3 and SQL over a generated graph of 100k edges (--quick: 5k)
+  scaleout    the P1 workload (upload, index, search) on the embedded default and on PostgreSQL + Ceph RGW
+              + NATS with one and two worker processes, as real processes (needs scripts/setup-system.sh)`;
 
 interface Flags {
   quick: boolean;
@@ -36,6 +39,7 @@ async function runJob(job: string, f: Flags): Promise<unknown> {
   if (suite === 'ingest') return runIngestOnce({ quick: f.quick, embedder: arg === 'hash' ? 'hash' : 'use-lite' });
   if (suite === 'latency') return runLatencyOnce({ quick: f.quick, size: Number(arg) });
   if (suite === 'rem') return runRemOnce({ quick: f.quick, edges: Number(arg) });
+  if (suite === 'scaleout') return runScaleoutOnce({ quick: f.quick, stack: arg as Stack, workers: Number(job.split(':')[2] ?? 1) });
   if (suite === 'parsers') return arg === 'audio' ? runParsersAudio({ quick: f.quick }) : runParsersFormat({ quick: f.quick, format: arg as string });
   throw new Error(`unknown job ${job}`);
 }
@@ -44,6 +48,7 @@ function jobsOf(suite: Suite, f: Flags): string[] {
   if (suite === 'locomo') return ['locomo'];
   if (suite === 'ingest') return ['ingest:use-lite', 'ingest:hash'];
   if (suite === 'rem') return [`rem:${f.quick ? 5000 : 100_000}`];
+  if (suite === 'scaleout') return ['scaleout:embedded:1', 'scaleout:scale-out:1', 'scaleout:scale-out:2'];
   // One process per corpus format, so each format's peak RSS is its own.
   if (suite === 'parsers') return [...corpusFormats(), 'audio'].map((f) => `parsers:${f}`);
   const sizes = f.sizes ? f.sizes.split(',').map((s) => Number(s.trim())) : f.quick ? [2000] : [10_000, 100_000];
@@ -93,6 +98,7 @@ async function main(): Promise<void> {
     if (suite === 'ingest') printIngest(runs as Parameters<typeof printIngest>[0]);
     if (suite === 'latency') printLatency(runs as Parameters<typeof printLatency>[0]);
     if (suite === 'rem') printRem(runs as Parameters<typeof printRem>[0]);
+    if (suite === 'scaleout') printScaleout(runs as Parameters<typeof printScaleout>[0]);
     if (suite === 'parsers') printParsers(runs as Parameters<typeof printParsers>[0]);
     progress(`${suite}: wrote ${file}`);
   }
