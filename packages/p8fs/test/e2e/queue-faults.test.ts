@@ -14,7 +14,10 @@ const WORDS = 'alpha beta gamma delta river stone cloud maple harbor lantern cop
 /** ~1.2 MB of prose: about 1000 chunks, a parse job of seconds. */
 function bigNote(): string {
   let seed = 7;
-  const word = () => WORDS[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % WORDS.length];
+  const word = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return WORDS[seed % WORDS.length];
+  };
   return `# Big\n\n${Array.from({ length: 3000 }, (_, i) => `Paragraph ${i}: ${Array.from({ length: 60 }, word).join(' ')}.`).join('\n\n')}\n`;
 }
 const note = (i: number) => `# Note ${i}\n\nSmall note number ${i} about the garden.\n\n## Part two\n\nMore about note ${i}.\n`;

@@ -3,7 +3,8 @@ import { newId } from '../../domain/ids.js';
 import type { Db } from '../../ports/db.js';
 import type { ClaimedJob, EnqueueOptions, JobCounts, JobQueue } from '../../ports/job-queue.js';
 
-interface JobRow {
+/** A claimed job's row, as both queues read it. */
+export interface JobRow {
   id: string;
   tenant_id: string;
   type: JobType;

@@ -79,7 +79,7 @@ export class NatsDispatcher {
 
   /** Return to the outbox the dispatched, unfinished rows whose message is no longer in the stream. */
   async reconcileOnce(): Promise<number> {
-    const jsm = (this.jsm ??= await ensureTopology(this.nc, this.topo));
+    const jsm = await this.manager();
     let back = 0;
     for (const row of await staleDispatched(this.db, this.opts.graceSeconds ?? 30, 500)) {
       const stored = await jsm.streams.getMessage(STREAM, { seq: row.stream_seq }).catch(async (err: unknown) => {
@@ -133,9 +133,15 @@ export class NatsDispatcher {
   }
 
   /** JetStream gave up on a message (max_deliver): record the dead letter and drop the message. */
+  /** The stream manager, with the topology ensured once. */
+  private async manager(): Promise<JetStreamManager> {
+    this.jsm ??= await ensureTopology(this.nc, this.topo);
+    return this.jsm;
+  }
+
   private async onMaxDeliveries(a: { stream_seq: number; deliveries: number }): Promise<void> {
     try {
-      const jsm = (this.jsm ??= await ensureTopology(this.nc, this.topo));
+      const jsm = await this.manager();
       const stored = await jsm.streams.getMessage(STREAM, { seq: a.stream_seq });
       if (!stored) return;
       await markUndeliverable(this.db, stored.json<JobMessage>().job_id, a.deliveries);

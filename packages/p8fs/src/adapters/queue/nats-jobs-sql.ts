@@ -1,14 +1,7 @@
-import type { JobType } from '@p8fs/contracts';
+import type { JobRow } from './db-queue.js';
 import type { Db } from '../../ports/db.js';
 
-export interface StartedRow {
-  id: string;
-  tenant_id: string;
-  type: JobType;
-  payload: unknown;
-  attempts: number;
-  max_attempts: number;
-}
+export type StartedRow = JobRow;
 
 /** What a worker does with a delivered message whose job it could not start. */
 export type NotStarted =

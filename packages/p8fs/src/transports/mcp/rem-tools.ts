@@ -86,7 +86,7 @@ export function remText(res: RemResult): string {
   }
   const nodes = res.nodes ?? [];
   out.push(nodes.length ? `${nodes.length} node${nodes.length === 1 ? '' : 's'}${res.truncated ? ' (cut at the limit)' : ''}` : 'no nodes found');
-  nodes.forEach((n, i) => out.push(nodeText(n, i + 1)));
+  for (const [i, n] of nodes.entries()) out.push(nodeText(n, i + 1));
   for (const s of res.stages ?? []) out.push(`· ${s.memo}`);
   const edges = res.edges ?? [];
   if (edges.length) out.push(`edges: ${edges.slice(0, 50).map((e) => `${e.src} -${e.rel}-> ${e.dst}`).join('; ')}${edges.length > 50 ? ` (+${edges.length - 50})` : ''}`);

@@ -28,7 +28,7 @@ export function registerWriteTools(server: McpServer, app: App, actor: Actor, op
       title: z.string().trim().min(1).max(200).optional().describe('a short title; defaults to the first words of the text'),
       tags: z.array(z.string().trim().min(1).max(50)).max(20).optional().describe('labels to find it by, e.g. ["project-x", "decision"]'),
       links: z.array(z.object({
-        to: z.string().trim().min(1).max(200).regex(/^[^\[\]|#\n]+$/, 'a name without [ ] | # or line breaks').describe('who or what it relates to, by name, e.g. "Sarah Chen"'),
+        to: z.string().trim().min(1).max(200).regex(/^[^[\]|#\n]+$/, 'a name without [ ] | # or line breaks').describe('who or what it relates to, by name, e.g. "Sarah Chen"'),
         rel: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'lower snake case').default('related_to').describe('the kind of link, e.g. met_with, works_on, about'),
       })).max(20).optional().describe('graph edges from this memory to people, projects or notes (found again with lookup and traverse)'),
     },

@@ -1,11 +1,10 @@
 import { MOMENT_ORDERS, MomentListQuery } from '@p8fs/contracts';
 import { Command, Option } from 'commander';
-import { errorMessage } from '../../../domain/errors.js';
 import { type CommandFactory, numberArg, parseInput } from '../command.js';
 import { cliContext } from '../context.js';
-import { CliExit, EXIT, exitCodeFor } from '../exit-codes.js';
 import { examples, json, oneLine, table } from '../format.js';
 import { withVault } from '../vault/open.js';
+import { deleteEach } from '../delete-each.js';
 import { momentsAddCommand } from './moments-add.js';
 import { collect, render } from './moments-render.js';
 
@@ -68,22 +67,7 @@ const momentsRmCommand: CommandFactory = (io) =>
     .argument('<id...>', 'moment ids')
     .addHelpText('after', examples('p8fs moments rm 0b6e5c1e-…'))
     .action(async (ids: string[], _opts: unknown, cmd: Command) => {
-      // Every id is tried; the exit code is the first failure's, after all were reported.
-      const failures = await withVault(cliContext(cmd, io), async (vault) => {
-        const failed: unknown[] = [];
-        for (const id of ids) {
-          try {
-            await vault.deleteMoment(id);
-            io.out(`deleted ${id}\n`);
-          } catch (err) {
-            if (exitCodeFor(err) === EXIT.error) throw err;
-            io.err(`p8fs: ${errorMessage(err)}\n`);
-            failed.push(err);
-          }
-        }
-        return failed;
-      });
-      if (failures.length) throw new CliExit(exitCodeFor(failures[0]));
+      await deleteEach(cliContext(cmd, io), ids, (vault, id) => vault.deleteMoment(id));
     });
 
 /** `p8fs moments ls|show|add|rm`: time-bounded episodes. */
