@@ -141,3 +141,19 @@ export async function ownerFetch(env: NodeJS.ProcessEnv): Promise<(input: string
   const authorization = `Bearer ${r.stdout.trim()}`;
   return (input, init = {}) => fetch(input, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization } });
 }
+
+const WORDS = 'alpha beta gamma delta river stone cloud maple harbor lantern copper willow meadow falcon ember'.split(' ');
+
+/** ~1.2 MB of deterministic prose: about 1000 chunks, whose parse job takes seconds, not milliseconds. */
+export function bigNote(): string {
+  let seed = 7;
+  const word = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return WORDS[seed % WORDS.length];
+  };
+  const paras = Array.from({ length: 3000 }, (_, i) => `Paragraph ${i}: ${Array.from({ length: 60 }, word).join(' ')}.`);
+  return `# Big notes\n\n${paras.join('\n\n')}\n`;
+}
+
+/** The jobs of a type a worker process logged as done (its JSON log lines on stderr). */
+export const jobsDone = (w: Running, type: string) => w.logs().filter((l) => l.msg === 'job done' && l.type === type);

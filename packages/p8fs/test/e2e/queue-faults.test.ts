@@ -5,21 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestSummary } from '../../src/transports/cli/ingest/summary.js';
 import { type NatsServer, startNats } from '../nats.js';
 import { type PgCluster, startPgCluster } from '../pg-cluster.js';
-import { assertBuilt, cleanup, p8fsJson, poll, Running, tempDir, vaultEnv } from './cli.js';
+import { assertBuilt, cleanup, p8fsJson, poll, Running, tempDir, vaultEnv, bigNote, jobsDone } from './cli.js';
 
 // Faults of the scale-out queue with real processes: `p8fs router` and `p8fs worker --tier small`
 // on one PostgreSQL, one nats-server and a shared blob folder.
 
-const WORDS = 'alpha beta gamma delta river stone cloud maple harbor lantern copper willow meadow falcon ember'.split(' ');
-/** ~1.2 MB of prose: about 1000 chunks, a parse job of seconds. */
-function bigNote(): string {
-  let seed = 7;
-  const word = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return WORDS[seed % WORDS.length];
-  };
-  return `# Big\n\n${Array.from({ length: 3000 }, (_, i) => `Paragraph ${i}: ${Array.from({ length: 60 }, word).join(' ')}.`).join('\n\n')}\n`;
-}
 const note = (i: number) => `# Note ${i}\n\nSmall note number ${i} about the garden.\n\n## Part two\n\nMore about note ${i}.\n`;
 /** SIGTERM: each process finishes its jobs in flight and exits 0. */
 async function stopAll(ps: Running[]): Promise<void> {
@@ -28,7 +18,6 @@ async function stopAll(ps: Running[]): Promise<void> {
     if (code !== 0) throw new Error(`${p.child.spawnargs.slice(2).join(' ')} exited ${code}\n${p.stderr.slice(-4000)}`);
   }
 }
-const jobsDone = (w: Running, type: string) => w.logs().filter((l) => l.msg === 'job done' && l.type === type);
 
 describe('NATS queue faults (real processes)', () => {
   let cluster: PgCluster;

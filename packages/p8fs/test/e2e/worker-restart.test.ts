@@ -3,23 +3,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileList, VaultStatus } from '@p8fs/contracts';
 import type { IngestSummary } from '../../src/transports/cli/ingest/summary.js';
-import { assertBuilt, cleanup, type FileInfoJson, p8fsJson, Running, tempDir, vaultEnv } from './cli.js';
+import { assertBuilt, cleanup, type FileInfoJson, p8fsJson, Running, tempDir, vaultEnv, bigNote, jobsDone } from './cli.js';
 
 const SMALL = 5;
-const WORDS = 'alpha beta gamma delta river stone cloud maple harbor lantern copper willow meadow falcon ember'.split(' ');
 
-/** ~1.2 MB of deterministic prose: about 1000 chunks, whose parse job takes seconds, not milliseconds. */
-function bigNote(): string {
-  let seed = 7;
-  const word = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return WORDS[seed % WORDS.length];
-  };
-  const paras = Array.from({ length: 3000 }, (_, i) => `Paragraph ${i}: ${Array.from({ length: 60 }, word).join(' ')}.`);
-  return `# Big notes\n\n${paras.join('\n\n')}\n`;
-}
 
-const jobsDone = (w: Running, type: string) => w.logs().filter((l) => l.msg === 'job done' && l.type === type);
 
 /**
  * A worker killed with SIGKILL in the middle of a job: the job's lease runs out and the restarted
