@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { type JWTPayload, jwtVerify } from 'jose';
 import Provider, { type KoaContextWithOIDC, type Middleware } from 'oidc-provider';
 import { AppError, errorMessage } from '../../domain/errors.js';
 import type {
@@ -19,7 +19,7 @@ import { oauthModelAdapter, pruneExpiredModels, revokeGrants } from './model-ada
 import { deviceVerificationPage, messagePage, sendPage } from './pages.js';
 import { findDevice, providerConfiguration, resourceServerInfo } from './provider-config.js';
 import { requestedResources, splitScope } from './scopes.js';
-import { ensureSigningKeys, publicJwk, SIGNING_ALG } from './signing-keys.js';
+import { databaseJwks, ensureSigningKeys, SIGNING_ALG } from './signing-keys.js';
 
 export interface AuthorizationServerOptions {
   db: Db;
@@ -63,7 +63,7 @@ export async function createAuthorizationServer(opts: AuthorizationServerOptions
   const keys = await ensureSigningKeys(db);
   const pruned = await pruneExpiredModels(db);
   if (pruned > 0) log.debug({ pruned }, 'oauth: expired models deleted');
-  const jwks = createLocalJWKSet({ keys: keys.map((k) => publicJwk(k.privateJwk)) });
+  const jwks = databaseJwks(db, keys);
 
   const provider = new Provider(
     issuer,

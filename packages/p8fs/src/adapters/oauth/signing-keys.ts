@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { SqlRunner } from '../../ports/db.js';
+import { createLocalJWKSet, errors, exportJWK, generateKeyPair, type JWK, type JWTVerifyGetKey } from 'jose';
+import type { Db, SqlRunner } from '../../ports/db.js';
 
 export const SIGNING_ALG = 'ES256';
 
@@ -32,12 +32,42 @@ export async function loadSigningKeys(db: SqlRunner): Promise<SigningKey[]> {
   return rows.map((r) => ({ kid: r.kid, alg: r.alg, privateJwk: r.private_jwk, createdAt: r.created_at }));
 }
 
-/** The active keys, creating the first one when there is none. */
-export async function ensureSigningKeys(db: SqlRunner): Promise<SigningKey[]> {
-  const keys = await loadSigningKeys(db);
-  if (keys.length > 0) return keys;
-  await insertKey(db, new Date());
-  return loadSigningKeys(db);
+/**
+ * The active keys, creating the first one when there is none. Under a lock: API processes that
+ * start together on one database must not each create a first key of their own.
+ */
+export async function ensureSigningKeys(db: Db): Promise<SigningKey[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(8809)');
+    const keys = await loadSigningKeys(tx);
+    if (keys.length > 0) return keys;
+    await insertKey(tx, new Date());
+    return loadSigningKeys(tx);
+  });
+}
+
+/** A missed kid reloads the keys at most this often, so made-up kids cannot hammer the database. */
+const RELOAD_MS = 1000;
+
+/**
+ * The verification key set, following the database: a token signed with a key this process has not
+ * loaded (another API process rotated it, or started with a newer one) reloads the active keys once
+ * and tries again.
+ */
+export function databaseJwks(db: SqlRunner, initial: readonly SigningKey[]): JWTVerifyGetKey {
+  const localSet = (keys: readonly SigningKey[]) => createLocalJWKSet({ keys: keys.map((k) => publicJwk(k.privateJwk)) });
+  let local = localSet(initial);
+  let reloadedAt = 0;
+  return async (header, token) => {
+    try {
+      return await local(header, token);
+    } catch (err) {
+      if (!(err instanceof errors.JWKSNoMatchingKey) || Date.now() - reloadedAt < RELOAD_MS) throw err;
+      reloadedAt = Date.now();
+      local = localSet(await loadSigningKeys(db));
+      return local(header, token);
+    }
+  };
 }
 
 /**

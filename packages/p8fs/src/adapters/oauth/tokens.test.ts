@@ -3,7 +3,8 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../domain/errors.js';
 import { oauthModelAdapter, pruneExpiredModels } from './model-adapter.js';
-import { addDevice, discover, insecure, type OAuthHarness, startOAuth } from './oauth-server.fixture.js';
+import { createAuthorizationServer } from './authorization-server.js';
+import { addDevice, discover, insecure, type OAuthHarness, silentLog, startOAuth } from './oauth-server.fixture.js';
 import { CLI_CLIENT_ID } from './provider-config.js';
 import { loadSigningKeys, rotateSigningKey } from './signing-keys.js';
 
@@ -87,6 +88,21 @@ describe('authorization server: issued tokens, device revocation, key rotation',
     expect(jwks.keys.map((k) => k.kid)).toEqual([created.kid, oldKid]);
     // The refresh token from before the rotation still works too.
     await expect(refresh(before.refresh_token)).resolves.toMatchObject({ token_type: 'bearer' });
+  });
+
+  it('verifies tokens another API process signed with a key this one has not loaded yet', async () => {
+    const deviceId = await addDevice(h.db, h.tenantId);
+    const mine = h.auth;
+    const created = await rotateSigningKey(h.db);
+    // A second process on the same database starts after the rotation and signs with the new key.
+    const other = await createAuthorizationServer({ db: h.db, issuer: h.issuer, accessTokenTtlSeconds: 3600, refreshTokenTtlDays: 30, log: silentLog });
+    try {
+      const t = await other.issueTokens({ tenantId: h.tenantId, deviceId, clientId: CLI_CLIENT_ID, scope: 'vault:read', resource: other.resources.api });
+      expect(decodeProtectedHeader(t.access_token).kid).toBe(created.kid);
+      await expect(mine.verifyAccessToken(t.access_token, mine.resources.api)).resolves.toMatchObject({ deviceId });
+    } finally {
+      await other.close();
+    }
   });
 
   it('retires keys more than two rotations old or replaced longer ago than the grace period', async () => {
