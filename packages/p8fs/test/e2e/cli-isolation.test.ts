@@ -46,7 +46,7 @@ describe('cli isolation: bob cannot see or change anything of alice through p8fs
     smtp = await startTestSmtp();
     for (const k of Object.keys(dirs) as (keyof typeof dirs)[]) dirs[k] = tempDir(`cli-isolation-${k}`);
     server = new Running(['serve', '--port', '0', '--workers', '1'], vaultEnv(dirs.server, { P8FS_SMTP_URL: smtp.url }));
-    url = await server.until((p) => /p8fs listening on (http:\/\/\S+)/.exec(p.stdout)?.[1], 'the listening line', 120_000);
+    url = await server.listening();
   }, 150_000);
 
   afterAll(async () => {

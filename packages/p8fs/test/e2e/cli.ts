@@ -102,6 +102,11 @@ export class Running {
   }
 
   /** The JSON log lines written to stderr so far (other lines are skipped). */
+  /** The URL `p8fs serve` prints once it listens. */
+  listening(timeoutMs = 120_000): Promise<string> {
+    return this.until((p) => /p8fs listening on (http:\/\/\S+)/.exec(p.stdout)?.[1], 'the listening line', timeoutMs);
+  }
+
   logs(): Record<string, unknown>[] {
     return this.stderr.split('\n').flatMap((line) => {
       if (!line.startsWith('{')) return [];

@@ -75,7 +75,7 @@ describe('content processors end to end', () => {
     dataDir = join(dir, 'vault');
     env = vaultEnv(dataDir, { P8FS_ARCHIVE_MAX_RATIO: '50' });
     server = new Running(['serve', '--port', '0', '--workers', '2'], env);
-    url = await server.until((p) => /p8fs listening on (http:\/\/\S+)/.exec(p.stdout)?.[1], 'the listening line', 180_000);
+    url = await server.listening(180_000);
     authed = await ownerFetch(env);
   }, 200_000);
 

@@ -27,7 +27,7 @@ describe('an MCP host signs in to p8fs serve with OAuth, approved by the local o
     dir = tempDir('mcp-oauth');
     laptop = tempDir('mcp-oauth-laptop');
     server = new Running(['serve', '--port', '0', '--workers', '1'], vaultEnv(dir));
-    url = await server.until((p) => /p8fs listening on (http:\/\/\S+)/.exec(p.stdout)?.[1], 'the listening line', 120_000);
+    url = await server.listening();
   }, 150_000);
   afterAll(async () => {
     await server?.stop('SIGKILL');

@@ -33,7 +33,7 @@ describe('restarting PostgreSQL mid-ingest loses nothing and duplicates nothing'
     for (let i = 0; i < FILES; i++) writeFileSync(join(notes, `note-${i}.md`), note(i));
     env = vaultEnv(dir, { P8FS_STORAGE_PROVIDER: 'postgres', P8FS_PG_URL: cluster.url, P8FS_CHUNK_TOKENS: '64', P8FS_CHUNK_OVERLAP_TOKENS: '0' });
     server = new Running(['serve', '--port', '0', '--workers', '2'], env);
-    await server.until((p) => /p8fs listening on (http:\/\/\S+)/.exec(p.stdout)?.[1], 'the listening line', 120_000);
+    await server.listening();
   }, 150_000);
   afterAll(async () => {
     await server?.stop('SIGKILL');

@@ -77,7 +77,7 @@ describe('REM over a fixture vault: API, CLI and MCP', () => {
     dir = tempDir('rem');
     const env = vaultEnv(dir);
     server = new Running(['serve', '--port', '0', '--workers', '2'], env);
-    url = await server.until((p) => /p8fs listening on (http:\/\/\S+)/.exec(p.stdout)?.[1], 'the listening line', 120_000);
+    url = await server.listening();
     const ingest = await p8fs(['ingest', VAULT, '-r', '--wait'], env, 180_000);
     expect(ingest.code, ingest.stderr).toBe(0);
     api = await ownerFetch(env);

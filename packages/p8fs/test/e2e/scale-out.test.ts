@@ -48,7 +48,7 @@ describe('scale-out: two API processes and two workers on PostgreSQL, S3 and NAT
     };
     // The API processes start together: migrations and signing keys must cope with a race.
     const servers = [start(['serve', '--port', '0', '--workers', '0']), start(['serve', '--port', '0', '--workers', '0'])];
-    apis = await Promise.all(servers.map((s) => s.until((p) => /p8fs listening on (http:\/\/\S+)/.exec(p.stdout)?.[1], 'the listening line', 120_000)));
+    apis = await Promise.all(servers.map((s) => s.listening()));
     const router = start(['router']);
     await router.until((p) => p.stdout.includes('dispatching'), 'the router', 60_000);
     workers = [start(['worker', '--tier', 'small']), start(['worker', '--tier', 'small'])];

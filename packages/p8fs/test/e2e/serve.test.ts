@@ -24,7 +24,7 @@ describe('p8fs serve, driven over HTTP and by the CLI', () => {
     dataDir = tempDir('serve');
     env = vaultEnv(dataDir, { P8FS_EMBEDDING_PROVIDER: 'use-lite' });
     server = new Running(['serve', '--port', '0', '--workers', '1'], env);
-    url = await server.until((p) => /p8fs listening on (http:\/\/\S+)/.exec(p.stdout)?.[1], 'the listening line', 180_000);
+    url = await server.listening(180_000);
     authed = await ownerFetch(env);
   }, 200_000);
 

@@ -34,7 +34,7 @@ describe('sign-in: register a phone by e-mail, approve a laptop from it, revoke 
     // so refresh-token rotation runs on each step below.
     serverEnv = vaultEnv(dirs.server, { P8FS_SMTP_URL: smtp.url, P8FS_ACCESS_TOKEN_TTL_SECONDS: '60' });
     server = new Running(['serve', '--port', '0', '--workers', '1'], serverEnv);
-    url = await server.until((p) => /p8fs listening on (http:\/\/\S+)/.exec(p.stdout)?.[1], 'the listening line', 120_000);
+    url = await server.listening();
   }, 150_000);
 
   afterAll(async () => {

@@ -58,10 +58,10 @@ export function registerRemTools(server: McpServer, app: App, actor: Actor): voi
     },
     annotations: READ_ONLY,
   }, (args) => guard(app.log, 'traverse', async () => {
+    if (!args.start === !args.start_search) return { content: [{ type: 'text', text: 'validation_failed: give exactly one of start or start_search' }], isError: true };
     const entry = args.start
       ? { kind: 'lookup' as const, keys: [{ label: args.start }] }
       : { kind: 'search' as const, text: args.start_search ?? '', limit: REM_LIMITS.traverseEntry.default };
-    if (!args.start === !args.start_search) return { content: [{ type: 'text', text: 'validation_failed: give exactly one of start or start_search' }], isError: true };
     return answer(await rem.execute(actor, {
       kind: 'traverse', plan: args.plan, relTypes: args.rel_types, entry, depth: args.depth, direction: args.direction, limit: args.limit,
     }));
