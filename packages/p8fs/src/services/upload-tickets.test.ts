@@ -26,7 +26,7 @@ describe('upload tickets', () => {
 
     const device = randomUUID();
     await app.db.query(`INSERT INTO devices (id, tenant_id, name, kind) VALUES ($1, $2, 'phone', 'mobile')`, [device, app.config.tenantId]);
-    const actor = { tenantId: app.config.tenantId, userId: null, deviceId: device, scopes: ['vault:write'] };
+    const actor = { tenantId: app.config.tenantId, userId: null, deviceId: device, scopes: ['vault:write'], firstParty: false };
     const t = await app.services.uploadTickets.issue(actor, { name: 'b.txt' });
     await app.db.query(`UPDATE devices SET status = 'revoked' WHERE id = $1`, [device]);
     expect(isAppError(await app.services.uploadTickets.redeem(t.token).catch((e: unknown) => e), 'not_found')).toBe(true);

@@ -26,7 +26,7 @@ async function holder(tenantId: string, name = 'phone'): Promise<Holder> {
     id: randomUUID(), tenant_id: tenantId, name, kind: 'mobile', public_key: keys.publicKey, approved_by: null,
     oauth_client_id: 'p8fs-cli', created_at: clock.now(),
   });
-  return { device, keys, actor: { tenantId, userId: null, deviceId: device.id, scopes: ['vault:read', 'vault:write'] } };
+  return { device, keys, actor: { tenantId, userId: null, deviceId: device.id, scopes: ['vault:read', 'vault:write'], firstParty: true } };
 }
 
 async function pending(userCode = 'WDJB-MJHT', over: Partial<ApprovalRow> = {}): Promise<void> {

@@ -13,7 +13,7 @@ let auth: FakeAuthServer;
 let clock: FakeClock;
 let svc: DeviceService;
 
-const actorOf = (d: DeviceRow): Actor => ({ tenantId: d.tenant_id, userId: null, deviceId: d.id, scopes: ['vault:read', 'vault:write'] });
+const actorOf = (d: DeviceRow): Actor => ({ tenantId: d.tenant_id, userId: null, deviceId: d.id, scopes: ['vault:read', 'vault:write'], firstParty: true });
 
 async function device(tenantId: string, name: string): Promise<DeviceRow> {
   return insertDevice(db, {

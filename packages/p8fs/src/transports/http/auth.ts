@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { Actor } from '../../domain/actor.js';
+import { type Actor, actorFromClaims } from '../../domain/actor.js';
 import { AppError } from '../../domain/errors.js';
 import type { AuthorizationServer } from '../../ports/authorization-server.js';
 import type { ActorResolver } from './middleware.js';
@@ -32,7 +32,7 @@ export function bearerActor(auth: AuthorizationServer, opts: BearerOptions = {})
     } catch (err) {
       throw new AppError('unauthorized', `invalid access token: ${(err as Error).message}`, { challenge: challenge(auth, 'invalid_token') });
     }
-    return { tenantId: claims.tenantId, userId: null, deviceId: claims.deviceId, scopes: claims.scopes };
+    return actorFromClaims(claims);
   };
 }
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { App, AuthServices } from '../../app.js';
-import type { Actor } from '../../domain/actor.js';
+import { type Actor, actorFromClaims } from '../../domain/actor.js';
 import { errorMessage } from '../../domain/errors.js';
 import { bearerToken, resourceMetadataUrl } from '../http/auth.js';
 import { BoundedEventStore } from './event-store.js';
@@ -48,7 +48,7 @@ export function createMcpHttpHandler(app: App, auth: AuthServices, opts: McpHttp
       }
       try {
         const claims = await server.verifyAccessToken(token, server.resources.mcp);
-        return { tenantId: claims.tenantId, userId: null, deviceId: claims.deviceId, scopes: claims.scopes };
+        return actorFromClaims(claims);
       } catch (err) {
         unauthorized(res, challenge('invalid_token'), errorMessage(err));
         return null;
