@@ -1,3 +1,5 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { randomBytes } from 'node:crypto';
 import { RegisterStartResult, RegisterVerifyResult } from '@p8fs/contracts';
 import type { TestSmtp } from '../src/adapters/mailer/test-smtp.fixture.js';
@@ -50,4 +52,26 @@ async function postJson(baseUrl: string, path: string, body: unknown, expected: 
   const answer = await res.json();
   if (res.status !== expected) throw new Error(`${path}: ${res.status} ${JSON.stringify(answer)}`);
   return answer;
+}
+
+/** Register a public OAuth client the way an MCP host does (RFC 7591); returns its client id. */
+export async function registerClient(registrationUrl: string, name: string): Promise<string> {
+  const res = await fetch(registrationUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      client_name: name, redirect_uris: ['http://127.0.0.1:33418/callback'], grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'], token_endpoint_auth_method: 'none',
+    }),
+  });
+  const body = (await res.json()) as { client_id?: string };
+  if (res.status !== 201 || !body.client_id) throw new Error(`client registration: ${res.status} ${JSON.stringify(body)}`);
+  return body.client_id;
+}
+
+/** The MCP SDK client on a Streamable HTTP endpoint with this bearer token. */
+export async function connectMcp(endpoint: string, accessToken: string): Promise<Client> {
+  const client = new Client({ name: 'p8fs-isolation', version: '0.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(endpoint), { requestInit: { headers: { authorization: `Bearer ${accessToken}` } } }));
+  return client;
 }

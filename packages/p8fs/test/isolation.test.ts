@@ -7,11 +7,12 @@ import { startTestSmtp, type TestSmtp } from '../src/adapters/mailer/test-smtp.f
 import { CLI_CLIENT_ID, DEVICE_CODE_GRANT } from '../src/adapters/oauth/provider-config.js';
 import type { App, AuthServices } from '../src/app.js';
 import { approvalMessage, signEd25519 } from '../src/domain/ed25519.js';
+import type { Permission } from '../src/domain/scopes.js';
 import { FIRST_PARTY_SCOPE } from '../src/services/auth/registration.js';
 import type { RouteSpec } from '../src/transports/http/route-spec.js';
 import { buildRoutes } from '../src/transports/http/routes/index.js';
 import { type HttpServer, startHttpServer } from '../src/transports/http/server.js';
-import { decideOverHttp, type RegisteredDevice, registerOverHttp } from './http-tenants.js';
+import { connectMcp, decideOverHttp, type RegisteredDevice, registerClient, registerOverHttp } from './http-tenants.js';
 import { createTestApp, waitFor } from './support.js';
 
 // Words only tenant A's note contains: if any of them reaches tenant B, content leaked.
@@ -28,6 +29,8 @@ interface Case {
   b: number | number[];
   /** A's own status for the same request (proves B's refusal is about B, not a broken request); omitted for destructive routes. */
   a?: number;
+  /** What the route needs from a token (checked in the service layer): a token without it gets 403. */
+  need: Permission;
 }
 
 const json = (v: unknown) => () => JSON.stringify(v);
@@ -55,34 +58,34 @@ function form(content: string, name: string): FormData {
  * missing here, so a new route cannot skip the isolation checks.
  */
 const CASES: Record<string, Case> = {
-  statusPage: { b: 200, a: 200 },
-  vaultStatus: { b: 200, a: 200 },
-  uploadFile: { body: () => form(NOTE_B, 'b.md'), b: [200, 202] },
-  uploadFileRaw: { query: '?path=notes/b-raw.txt', body: () => 'tenant B raw upload', headers: { 'content-type': 'text/plain' }, b: [200, 202] },
-  listFiles: { b: 200, a: 200 },
-  getFile: { b: 404, a: 200 },
-  getFileContent: { b: 404, a: 200 },
-  deleteFile: { b: 404 },
-  listFileResources: { b: 404, a: 200 },
-  reprocessFiles: { body: () => '', headers: JSON_HEADERS, b: 202 },
-  listFileArtifacts: { b: 404, a: 200 },
-  getFileArtifact: { b: 404 },
-  getResource: { b: 404, a: 200 },
-  search: { body: json({ query: SECRET_WORDS, limit: 20, mode: 'hybrid' }), headers: JSON_HEADERS, b: 200, a: 200 },
-  getApproval: { b: 404 },
-  decideApproval: { headers: JSON_HEADERS, b: 404 },
-  listDevices: { b: 200, a: 200 },
-  renameDevice: { body: json({ name: 'renamed by B' }), headers: JSON_HEADERS, b: 404 },
-  revokeDevice: { b: 404 },
-  createMoment: { body: json({ name: 'B moment' }), headers: JSON_HEADERS, b: 200 },
-  listMoments: { b: 200, a: 200 },
-  getMoment: { b: 404, a: 200 },
-  updateMoment: { body: json({ summary: 'by B' }), headers: JSON_HEADERS, b: 404 },
-  deleteMoment: { b: 404 },
-  listAgents: { b: 200, a: 200 },
-  getAgent: { b: 404, a: 200 },
+  statusPage: { need: 'vault:read', b: 200, a: 200 },
+  vaultStatus: { need: 'vault:read', b: 200, a: 200 },
+  uploadFile: { need: 'vault:write', body: () => form(NOTE_B, 'b.md'), b: [200, 202] },
+  uploadFileRaw: { need: 'vault:write', query: '?path=notes/b-raw.txt', body: () => 'tenant B raw upload', headers: { 'content-type': 'text/plain' }, b: [200, 202] },
+  listFiles: { need: 'vault:read', b: 200, a: 200 },
+  getFile: { need: 'vault:read', b: 404, a: 200 },
+  getFileContent: { need: 'vault:read', b: 404, a: 200 },
+  deleteFile: { need: 'vault:write', b: 404 },
+  listFileResources: { need: 'vault:read', b: 404, a: 200 },
+  reprocessFiles: { need: 'vault:write', body: () => '', headers: JSON_HEADERS, b: 202 },
+  listFileArtifacts: { need: 'vault:read', b: 404, a: 200 },
+  getFileArtifact: { need: 'vault:read', b: 404 },
+  getResource: { need: 'vault:read', b: 404, a: 200 },
+  search: { need: 'vault:read', body: json({ query: SECRET_WORDS, limit: 20, mode: 'hybrid' }), headers: JSON_HEADERS, b: 200, a: 200 },
+  getApproval: { need: 'account', b: 404 },
+  decideApproval: { need: 'account', headers: JSON_HEADERS, b: 404 },
+  listDevices: { need: 'account', b: 200, a: 200 },
+  renameDevice: { need: 'account', body: json({ name: 'renamed by B' }), headers: JSON_HEADERS, b: 404 },
+  revokeDevice: { need: 'account', b: 404 },
+  createMoment: { need: 'vault:write', body: json({ name: 'B moment' }), headers: JSON_HEADERS, b: 200 },
+  listMoments: { need: 'vault:read', b: 200, a: 200 },
+  getMoment: { need: 'vault:read', b: 404, a: 200 },
+  updateMoment: { need: 'vault:write', body: json({ summary: 'by B' }), headers: JSON_HEADERS, b: 404 },
+  deleteMoment: { need: 'vault:write', b: 404 },
+  listAgents: { need: 'vault:read', b: 200, a: 200 },
+  getAgent: { need: 'vault:read', b: 404, a: 200 },
   // SQL for A's words: B's vault has none of them.
-  remQuery: { body: json({ query: "SELECT id, name, content FROM resources WHERE content ILIKE '%quokka%'" }), headers: JSON_HEADERS, b: 200, a: 200 },
+  remQuery: { need: 'vault:read', body: json({ query: "SELECT id, name, content FROM resources WHERE content ILIKE '%quokka%'" }), headers: JSON_HEADERS, b: 200, a: 200 },
 };
 
 describe('tenant isolation over HTTP: every protected route with the other tenant’s ids and tokens', () => {
@@ -248,6 +251,92 @@ describe('tenant isolation over HTTP: every protected route with the other tenan
     expect(devices.find((d) => d.id === A.deviceId)).toMatchObject({ status: 'active', name: 'phone A' });
     const search = await (await fetch(url('/api/v1/search'), { method: 'POST', headers: { ...JSON_HEADERS, ...bearer(A.accessToken) }, body: JSON.stringify({ query: SECRET_WORDS }) })).text();
     expect(search).toContain(resourceId);
+  });
+
+  describe('scopes, checked in the service layer on every route', () => {
+    const tokens = { readOnly: '', noScope: '', thirdParty: '' };
+    const issue = (clientId: string, scope: string) =>
+      auth.server.issueTokens({ tenantId: A.tenantId, deviceId: A.deviceId, clientId, scope, resource: auth.server.resources.api }).then((t) => t.access_token);
+
+    beforeAll(async () => {
+      tokens.readOnly = await issue(CLI_CLIENT_ID, 'openid offline_access vault:read');
+      tokens.noScope = await issue(CLI_CLIENT_ID, 'openid');
+      // A self-registered client that calls itself "Claude": granted read and write, never the account.
+      tokens.thirdParty = await issue(await registerClient(url('/oauth/register'), 'Claude'), 'openid offline_access vault:read vault:write');
+    });
+
+    /**
+     * Each route as A with the token: refused with 403 forbidden (and the RFC 6750 insufficient_scope
+     * challenge) when the token lacks the route's permission; A's usual answer when it has it. Routes
+     * whose success would change A's vault (no `a` status) are only sent when they must be refused.
+     */
+    async function expectScopes(token: string, allowed: (need: Permission) => boolean): Promise<void> {
+      const problems: string[] = [];
+      for (const route of routes) {
+        const c = CASES[route.operationId] as Case;
+        const ok = allowed(c.need);
+        if (ok && c.a === undefined) continue;
+        const res = await fetch(request(route, token, A));
+        const text = await res.text();
+        if (ok && res.status !== c.a) problems.push(`${route.operationId}: ${res.status} although the token has ${c.need}: ${text.slice(0, 160)}`);
+        if (ok) continue;
+        if (res.status !== 403) problems.push(`${route.operationId}: ${res.status} without ${c.need}: ${text.slice(0, 160)}`);
+        else if ((JSON.parse(text) as { error: { code: string } }).error.code !== 'forbidden') problems.push(`${route.operationId}: ${text.slice(0, 160)}`);
+        else if (!res.headers.get('www-authenticate')?.includes('error="insufficient_scope"')) problems.push(`${route.operationId}: no insufficient_scope challenge`);
+      }
+      expect(problems).toEqual([]);
+    }
+
+    it('a vault:read token reads, and can neither write nor manage devices and approvals', async () => {
+      await expectScopes(tokens.readOnly, (need) => need === 'vault:read');
+    });
+
+    it('a token with no vault scope (openid only) is refused on every route', async () => {
+      await expectScopes(tokens.noScope, () => false);
+    });
+
+    it('a self-registered client granted read and write cannot manage devices, approvals or tokens', async () => {
+      await expectScopes(tokens.thirdParty, (need) => need !== 'account');
+      // Its writes do work: the refusals above are about the account, not the client.
+      const up = await fetch(url('/api/v1/files'), { method: 'POST', headers: bearer(tokens.thirdParty), body: form('# From Claude\n\nA note.\n', 'claude.md') });
+      expect(up.status).toBe(202);
+    });
+
+    it('MCP tools: no vault scope gets nothing, vault:read cannot write', async () => {
+      const mcp = (scope: string) =>
+        auth.server.issueTokens({ tenantId: A.tenantId, deviceId: A.deviceId, clientId: CLI_CLIENT_ID, scope, resource: auth.server.resources.mcp }).then((t) => t.access_token);
+      const calls: Record<string, { need: Permission; args: Record<string, unknown> }> = {
+        search: { need: 'vault:read', args: { query: 'ledger' } },
+        get_resource: { need: 'vault:read', args: { id: resourceId } },
+        list_files: { need: 'vault:read', args: {} },
+        get_file: { need: 'vault:read', args: { id: fileId } },
+        rem_query: { need: 'vault:read', args: { query: 'LOOKUP "Zanzibar Quokka"' } },
+        lookup: { need: 'vault:read', args: { labels: ['Zanzibar Quokka'] } },
+        traverse: { need: 'vault:read', args: { start: 'Zanzibar Quokka' } },
+        list_moments: { need: 'vault:read', args: {} },
+        save_memory: { need: 'vault:write', args: { text: 'a memory a read-only host tries to save' } },
+        upload_file: { need: 'vault:write', args: { name: 'sneaky.md', content_text: '# sneaky' } },
+      };
+      const problems: string[] = [];
+      for (const [scope, allowed] of [['openid', () => false], ['openid vault:read', (n: Permission) => n === 'vault:read']] as const) {
+        const client = await connectMcp(`${server.url}/api/mcp`, await mcp(scope));
+        try {
+          const { tools } = await client.listTools();
+          expect(tools.map((t) => t.name).sort()).toEqual(Object.keys(calls).sort());
+          for (const [name, call] of Object.entries(calls)) {
+            const res = await client.callTool({ name, arguments: call.args });
+            const text = JSON.stringify(res.content);
+            const refused = res.isError === true && text.includes('forbidden');
+            if (allowed(call.need) === refused) problems.push(`${scope}: ${name} ${refused ? 'refused' : 'answered'}: ${text.slice(0, 160)}`);
+          }
+          const listed = await client.listResources().then(() => 'listed', (err: Error) => err.message);
+          if (allowed('vault:read') !== (listed === 'listed')) problems.push(`${scope}: resources/list ${listed}`);
+        } finally {
+          await client.close();
+        }
+      }
+      expect(problems).toEqual([]);
+    });
   });
 
   it('refuses a tampered token: payload changed to another tenant, or a broken signature', async () => {

@@ -7,17 +7,20 @@ import type { Db, SqlRunner } from '../ports/db.js';
 import type { FileRow } from './sql/files.js';
 import * as sql from './sql/agents.js';
 import { freeResourceName, upsertNamedResource } from './sql/named-resources.js';
+import { requirePermission } from '../domain/scopes.js';
 
 /** Agent definitions the tenant uploaded (`p8-type: agent`): read by HTTP, MCP and, later, chat. */
 export class AgentsService {
   constructor(private readonly db: Db) {}
 
   list(actor: Actor): Promise<sql.AgentRow[]> {
+    requirePermission(actor, 'vault:read');
     return sql.listAgents(this.db, actor.tenantId);
   }
 
   /** One agent by name, or not_found (another tenant's agents included). */
   async get(actor: Actor, name: string): Promise<sql.AgentRow> {
+    requirePermission(actor, 'vault:read');
     const row = await sql.getAgentByName(this.db, actor.tenantId, name);
     if (!row) throw new AppError('not_found', `no agent ${name}`);
     return row;

@@ -10,6 +10,7 @@ import type { Logger } from '../ports/logger.js';
 import { releaseBlobs } from './blob-refs.js';
 import { type ArtifactRow, getArtifact, listArtifacts } from './sql/artifacts.js';
 import * as sql from './sql/files.js';
+import { requirePermission } from '../domain/scopes.js';
 
 /** What a caller says about an upload. uri defaults to the name; the same uri is the same file. */
 export interface NewFile {
@@ -38,6 +39,7 @@ export class FilesService {
 
   /** Stream a file into the blob store and queue it for processing; identical content is a no-op. */
   async create(actor: Actor, meta: NewFile, body: Readable | AsyncIterable<Uint8Array>): Promise<CreateResult> {
+    requirePermission(actor, 'vault:write');
     const name = meta.name.trim();
     if (!name) throw new AppError('validation_failed', 'a file needs a name');
     const blob = await this.blobs.put(actor.tenantId, body, { maxBytes: this.maxBytes });
@@ -66,11 +68,13 @@ export class FilesService {
 
   /** A page of the tenant's files. */
   list(actor: Actor, q: ListFilesQuery & { uri?: string | undefined }): Promise<{ rows: sql.FileRow[]; total: number }> {
+    requirePermission(actor, 'vault:read');
     return sql.listFiles(this.db, actor.tenantId, q);
   }
 
   /** One file, or file.not_found (also for another tenant's id: existence is not revealed). */
   async get(actor: Actor, id: string): Promise<sql.FileRow> {
+    requirePermission(actor, 'vault:read');
     const row = isUuid(id) ? await sql.getFile(this.db, actor.tenantId, id) : null;
     if (!row) throw new AppError('file.not_found', `no file ${id}`);
     return row;
@@ -78,6 +82,7 @@ export class FilesService {
 
   /** The original bytes of a file as a stream. */
   async content(actor: Actor, id: string): Promise<{ file: sql.FileRow; stream: Readable }> {
+    requirePermission(actor, 'vault:read');
     const file = await this.get(actor, id);
     return { file, stream: await this.blobs.get(actor.tenantId, file.blob_key) };
   }
@@ -88,6 +93,7 @@ export class FilesService {
    * else uses.
    */
   async delete(actor: Actor, id: string): Promise<sql.FileRow> {
+    requirePermission(actor, 'vault:write');
     const keys = isUuid(id) ? await sql.subtreeBlobKeys(this.db, actor.tenantId, id) : [];
     const row = isUuid(id) ? await sql.deleteFile(this.db, actor.tenantId, id) : null;
     if (!row) throw new AppError('file.not_found', `no file ${id}`);
@@ -101,6 +107,7 @@ export class FilesService {
    * and failed files (`failed`, e.g. once a missing tool is installed). Returns how many.
    */
   async reprocess(actor: Actor, what: { ids?: string[] | undefined; stale?: boolean | undefined; failed?: boolean | undefined }): Promise<{ queued: number }> {
+    requirePermission(actor, 'vault:write');
     const ids = (what.ids ?? []).filter(isUuid);
     if (!what.stale && !what.failed && ids.length === 0) throw new AppError('validation_failed', 'say which files: ids, stale or failed');
     const queued = await this.db.transaction(async (tx) => {
@@ -116,12 +123,14 @@ export class FilesService {
 
   /** A file's thumbnails and keyframes. */
   async artifacts(actor: Actor, id: string): Promise<ArtifactRow[]> {
+    requirePermission(actor, 'vault:read');
     const file = await this.get(actor, id);
     return listArtifacts(this.db, actor.tenantId, file.id);
   }
 
   /** The bytes of one artifact of a file. */
   async artifactContent(actor: Actor, id: string, name: string): Promise<{ artifact: ArtifactRow; stream: Readable }> {
+    requirePermission(actor, 'vault:read');
     const file = await this.get(actor, id);
     const artifact = await getArtifact(this.db, actor.tenantId, file.id, name);
     if (!artifact) throw new AppError('not_found', `file ${id} has no artifact ${name}`);

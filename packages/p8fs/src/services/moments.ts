@@ -7,6 +7,7 @@ import type { JobQueue } from '../ports/job-queue.js';
 import { isUuid } from './files.js';
 import { mirrorMoment, queueEmbedding, toMomentWrite, unmirrorMoment, writeMoment } from './moment-write.js';
 import * as sql from './sql/moments.js';
+import { requirePermission } from '../domain/scopes.js';
 
 /** Input is validated here too, so every transport (HTTP, CLI in process, MCP) gets the same errors. */
 function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
@@ -30,6 +31,7 @@ export class MomentsService {
 
   /** Create a moment, or update the one with the same name. */
   async create(actor: Actor, input: MomentCreate): Promise<sql.MomentRow> {
+    requirePermission(actor, 'vault:write');
     const m = parse(MomentCreate, input, 'body');
     return this.db.transaction(async (tx) => {
       const row = await writeMoment(tx, actor.tenantId, m);
@@ -40,6 +42,7 @@ export class MomentsService {
 
   /** One moment of the actor's tenant, or not_found (another tenant's id included). */
   async get(actor: Actor, id: string): Promise<sql.MomentRow> {
+    requirePermission(actor, 'vault:read');
     const row = isUuid(id) ? await sql.getMoment(this.db, actor.tenantId, id) : null;
     if (!row) throw notFound(id);
     return row;
@@ -47,6 +50,7 @@ export class MomentsService {
 
   /** A page of moments matching the filters, by start time. */
   async list(actor: Actor, input: z.input<typeof MomentListQuery>): Promise<{ rows: sql.MomentRow[]; total: number; query: MomentListQuery }> {
+    requirePermission(actor, 'vault:read');
     const q = parse(MomentListQuery, input, 'query');
     const page = await sql.listMoments(this.db, actor.tenantId, {
       topics: q.topic, emotions: q.emotion, type: q.type, person: q.person, from: q.from, to: q.to, order: q.order, limit: q.limit, offset: q.offset,
@@ -56,6 +60,7 @@ export class MomentsService {
 
   /** Change the given fields of a moment; metadata is merged key by key. A new name must be free. */
   async patch(actor: Actor, id: string, input: MomentPatch): Promise<sql.MomentRow> {
+    requirePermission(actor, 'vault:write');
     const p = parse(MomentPatch, input, 'body');
     if (!isUuid(id)) throw notFound(id);
     return this.db.transaction(async (tx) => {
@@ -84,6 +89,7 @@ export class MomentsService {
 
   /** Delete a moment and its search mirror. */
   async delete(actor: Actor, id: string): Promise<void> {
+    requirePermission(actor, 'vault:write');
     if (!isUuid(id)) throw notFound(id);
     await this.db.transaction(async (tx) => {
       const row = await sql.deleteMoment(tx, actor.tenantId, id);

@@ -6,6 +6,7 @@ import type { Db } from '../ports/db.js';
 import { isUuid } from './files.js';
 import { getFile } from './sql/files.js';
 import * as sql from './sql/resources.js';
+import { requirePermission } from '../domain/scopes.js';
 
 /** One resource of a sequence written directly (a conversation turn, a note), not parsed from a file. */
 export interface NewResource {
@@ -26,6 +27,7 @@ export class ResourcesService {
 
   /** One resource of the actor's tenant, or resource.not_found. */
   async get(actor: Actor, id: string): Promise<sql.ResourceRow> {
+    requirePermission(actor, 'vault:read');
     const row = isUuid(id) ? await sql.getResource(this.db, actor.tenantId, id) : null;
     if (!row) throw new AppError('resource.not_found', `no resource ${id}`);
     return row;
@@ -33,6 +35,7 @@ export class ResourcesService {
 
   /** The resources (chunks) of a file, in order; file.not_found when the tenant has no such file. */
   async listForFile(actor: Actor, fileId: string): Promise<sql.ResourceRow[]> {
+    requirePermission(actor, 'vault:read');
     // An empty list would not tell a deleted or mistyped file from one that has no chunks yet.
     const file = isUuid(fileId) ? await getFile(this.db, actor.tenantId, fileId) : null;
     if (!file) throw new AppError('file.not_found', `no file ${fileId}`);
@@ -45,6 +48,7 @@ export class ResourcesService {
    * follow from EmbeddingService.embedPending. Returns the ids in input order.
    */
   async writeSequence(actor: Actor, items: readonly NewResource[]): Promise<string[]> {
+    requirePermission(actor, 'vault:write');
     if (items.some((r) => !r.name.trim())) throw new AppError('validation_failed', 'a resource needs a name');
     const contexts = neighbourContexts(items.map((r) => r.content));
     const rows: sql.ResourceInput[] = items.map((r, i) => ({

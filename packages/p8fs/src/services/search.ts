@@ -9,6 +9,7 @@ import type { EmbeddingService } from './embeddings.js';
 import { toVectorLiteral } from './sql/embeddings.js';
 import { countResources } from './sql/resources.js';
 import * as sql from './sql/search.js';
+import { requirePermission } from '../domain/scopes.js';
 
 export interface SearchTuning {
   fusion: FusionOptions;
@@ -59,6 +60,7 @@ export class SearchService {
 
   /** Search the actor's vault. Input is validated here too, so every transport gets the same errors. */
   async search(actor: Actor, input: SearchRequest): Promise<SearchResult> {
+    requirePermission(actor, 'vault:read');
     const started = performance.now();
     const parsed = SearchRequestSchema.safeParse(input);
     if (!parsed.success) throw new AppError('validation_failed', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));

@@ -6,6 +6,7 @@ import type { EmbeddingService } from './embeddings.js';
 import { countEmbeddings } from './sql/embeddings.js';
 import { fileStatusCounts } from './sql/files.js';
 import { countResources } from './sql/resources.js';
+import { requirePermission } from '../domain/scopes.js';
 
 /** Counts that tell a person whether their vault is healthy and busy. */
 export class StatusService {
@@ -18,6 +19,7 @@ export class StatusService {
 
   /** The actor's vault: files by status, resources, vectors, jobs and the embedder backlog. */
   async status(actor: Actor): Promise<VaultStatus> {
+    requirePermission(actor, 'vault:read');
     const [files, resources, embeddings, jobs, pending] = await Promise.all([
       fileStatusCounts(this.db, actor.tenantId),
       countResources(this.db, actor.tenantId),

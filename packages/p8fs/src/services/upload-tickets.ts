@@ -3,6 +3,7 @@ import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { sha256 } from '../domain/ids.js';
 import type { Db } from '../ports/db.js';
+import { requirePermission } from '../domain/scopes.js';
 
 export interface UploadTicket {
   /** The secret: whoever holds it may upload this one file, once, until it expires. */
@@ -32,6 +33,7 @@ export class UploadTicketsService {
   ) {}
 
   async issue(actor: Actor, file: { name: string; uri?: string; mimeType?: string }, now = new Date()): Promise<UploadTicket> {
+    requirePermission(actor, 'vault:write');
     const token = randomBytes(24).toString('base64url');
     const expiresAt = new Date(now.getTime() + TTL_MS);
     // Expired tickets are swept here rather than by a job: issuing is rare and the table stays tiny.

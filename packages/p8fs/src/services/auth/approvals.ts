@@ -8,6 +8,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Db } from '../../ports/db.js';
 import * as sql from '../sql/approvals.js';
 import { getDevice, insertDevice } from '../sql/devices.js';
+import { requirePermission } from '../../domain/scopes.js';
 
 // How long a used nonce is remembered past its request's expiry. The authorization server reuses a
 // user code once its request has expired, so a signature over (code, nonce) must stay spent longer
@@ -32,7 +33,8 @@ export class ApprovalService {
    * A pending, unexpired request by its user code. Any signed-in actor may look one up: the code is
    * the secret, and seeing the client's name and scope is how the person decides.
    */
-  async get(_actor: Actor, userCode: string): Promise<ApprovalDto> {
+  async get(actor: Actor, userCode: string): Promise<ApprovalDto> {
+    requirePermission(actor, 'account');
     const row = await sql.getApproval(this.db, normalizeUserCode(userCode));
     if (row?.status !== 'pending' || row.expires_at.getTime() <= this.clock.now().getTime()) {
       throw new AppError('approval.not_found', 'no pending request with this code (it may have expired)');
@@ -42,6 +44,7 @@ export class ApprovalService {
 
   /** Approve or deny a pending request with a signature of the actor's device. */
   async decide(actor: Actor, input: ApprovalDecisionBody): Promise<ApprovalDecisionResult> {
+    requirePermission(actor, 'account');
     const userCode = normalizeUserCode(input.user_code);
     const approverId = actor.deviceId;
     if (!approverId || !UUID.test(approverId)) throw new AppError('forbidden', 'only a registered device can approve');

@@ -6,6 +6,7 @@ import type { Clock } from '../../ports/clock.js';
 import { systemClock } from '../../ports/clock.js';
 import type { Db } from '../../ports/db.js';
 import * as sql from '../sql/devices.js';
+import { requirePermission } from '../../domain/scopes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -19,11 +20,13 @@ export class DeviceService {
 
   /** The actor's tenant's devices. */
   list(actor: Actor): Promise<sql.DeviceRow[]> {
+    requirePermission(actor, 'account');
     return sql.listDevices(this.db, actor.tenantId);
   }
 
   /** One device, or device.not_found (also for another tenant's id: existence is not revealed). */
   async get(actor: Actor, id: string): Promise<sql.DeviceRow> {
+    requirePermission(actor, 'account');
     const row = UUID.test(id) ? await sql.getDevice(this.db, actor.tenantId, id) : null;
     if (!row) throw new AppError('device.not_found', `no device ${id}`);
     return row;
@@ -31,6 +34,7 @@ export class DeviceService {
 
   /** Give a device a new name. */
   async rename(actor: Actor, id: string, name: string): Promise<sql.DeviceRow> {
+    requirePermission(actor, 'account');
     const trimmed = name.trim();
     if (!trimmed || trimmed.length > 100) throw new AppError('validation_failed', 'a device name has 1 to 100 characters');
     const row = UUID.test(id) ? await sql.renameDevice(this.db, actor.tenantId, id, trimmed) : null;
@@ -43,6 +47,7 @@ export class DeviceService {
    * tokens at once, then the authorization server drops its refresh tokens and grants.
    */
   async revoke(actor: Actor, id: string): Promise<sql.DeviceRow> {
+    requirePermission(actor, 'account');
     const row = UUID.test(id) ? await sql.revokeDevice(this.db, actor.tenantId, id, this.clock.now()) : null;
     if (!row) throw new AppError('device.not_found', `no device ${id}`);
     await this.authServer.revokeDevice(row.id);

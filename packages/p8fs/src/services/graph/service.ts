@@ -7,6 +7,7 @@ import { edgeHistogram, edgesTouching } from '../sql/graph-walk.js';
 import { clampInt, stepFilter, toNode } from './filter.js';
 import { traverse } from './traverse.js';
 import type { Direction, EdgeInput, GraphEdge, GraphNode, NodeTable, TraversePlan, TraverseRequest, TraverseResult } from './types.js';
+import { requirePermission } from '../../domain/scopes.js';
 
 export interface FuzzyOptions {
   limit?: number;
@@ -25,12 +26,14 @@ export class GraphService {
 
   /** LOOKUP: nodes carrying these labels (case and spacing ignored), in key order, each once. */
   async lookup(actor: Actor, keys: ReadonlyArray<{ label: string; table?: NodeTable }>): Promise<GraphNode[]> {
+    requirePermission(actor, 'vault:read');
     const rows = await lookupNodes(this.db, actor.tenantId, keys.map((k) => ({ label: k.label, table: k.table ?? null })));
     return rows.map(toNode);
   }
 
   /** FUZZY: nodes whose labels are trigram-similar to the text, best first (an exact label scores 1). */
   async fuzzy(actor: Actor, text: string, opts: FuzzyOptions = {}): Promise<Array<GraphNode & { score: number }>> {
+    requirePermission(actor, 'vault:read');
     if (text.trim() === '') return [];
     const limit = clampInt(opts.limit ?? 10, 1, 100);
     const threshold = Math.min(1, Math.max(0.01, opts.threshold ?? 0.3));
@@ -40,6 +43,7 @@ export class GraphService {
 
   /** The stored edges touching these nodes, as written (an inbound edge keeps its forward form). */
   async edgesOf(actor: Actor, nodes: readonly GraphNode[], direction: Direction = 'both'): Promise<GraphEdge[]> {
+    requirePermission(actor, 'vault:read');
     const rows = await edgesTouching(this.db, actor.tenantId, nodes, direction !== 'in', direction !== 'out');
     return rows.map((r) => ({
       src: r.src_label, rel: r.rel_type, dst: r.dst_label, weight: r.weight, properties: r.properties,
@@ -49,11 +53,13 @@ export class GraphService {
 
   /** TRAVERSE: breadth-first walk from the entry nodes (see traverse.ts). */
   async traverse(actor: Actor, req: TraverseRequest): Promise<TraverseResult> {
+    requirePermission(actor, 'vault:read');
     return traverse(this.db, actor.tenantId, req);
   }
 
   /** TRAVERSE PLAN: the edge types around the entry nodes, with counts and sample targets, without walking. */
   async plan(actor: Actor, from: readonly GraphNode[], relTypes: readonly string[], direction: Direction): Promise<TraversePlan> {
+    requirePermission(actor, 'vault:read');
     const rows = await edgeHistogram(this.db, actor.tenantId, from, stepFilter(relTypes, direction, true));
     return {
       entry: [...from],
@@ -63,6 +69,7 @@ export class GraphService {
 
   /** Edges a person writes (origin 'user'); labels no node carries become lightweight entities. */
   async addEdges(actor: Actor, edges: readonly EdgeInput[]): Promise<number> {
+    requirePermission(actor, 'vault:write');
     if (edges.length > MAX_EDGES_PER_WRITE) throw new AppError('validation_failed', `at most ${MAX_EDGES_PER_WRITE} edges per write`);
     for (const e of edges) {
       if (!e.src?.trim() || !e.dst?.trim() || !e.rel?.trim()) throw new AppError('validation_failed', 'an edge needs src, rel and dst');
@@ -74,6 +81,7 @@ export class GraphService {
 
   /** Remove a user-written edge; edges a file's content produced come and go with the file. */
   async removeEdge(actor: Actor, src: string, rel: string, dst: string): Promise<boolean> {
+    requirePermission(actor, 'vault:write');
     return (await this.db.transaction((tx) => deleteEdges(tx, actor.tenantId, src, rel, dst, ['user']))) > 0;
   }
 }

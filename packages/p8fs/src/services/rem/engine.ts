@@ -14,6 +14,7 @@ import { remSearch } from './search.js';
 import { execGuarded, SQL_TIMEOUT_MS } from './sql-exec.js';
 import { guardSql, SQL_ROW_CAP } from './sql-guard.js';
 import { REM_SQL_TABLES } from './sql-policy.js';
+import { requirePermission } from '../../domain/scopes.js';
 
 export interface RemQueryOptions {
   /** true: natural language goes to the planner; false: never; unset: when a planner is configured. */
@@ -42,6 +43,7 @@ export class RemService {
   ) {}
 
   async query(actor: Actor, text: string, opts: RemQueryOptions = {}): Promise<RemResult> {
+    requirePermission(actor, 'vault:read');
     const started = performance.now();
     const statement = await this.toRem(text, opts.ask);
     const body = await this.run(actor, parseRem(statement), opts);
@@ -53,6 +55,7 @@ export class RemService {
    * needs quoting into REM text). Bounds are the parser's: the same checks apply.
    */
   async execute(actor: Actor, q: RemQuery, opts: RemQueryOptions = {}): Promise<RemResult> {
+    requirePermission(actor, 'vault:read');
     const started = performance.now();
     const body = await this.run(actor, checkBounds(q), opts);
     return { ...body, query: q.kind, took_ms: Math.round((performance.now() - started) * 10) / 10 };

@@ -88,12 +88,25 @@ export function errorHandler(log: Logger) {
       // A 401 carries its RFC 6750 / RFC 9728 challenge as a header, not in the body.
       const challenge = (known.details as { challenge?: unknown } | undefined)?.challenge;
       if (typeof challenge === 'string') return c.json(errorBody(known.code, known.message), status, { 'WWW-Authenticate': challenge });
+      const scope = (known.details as { required_scope?: unknown } | undefined)?.required_scope;
+      if (known.code === 'forbidden' && typeof scope === 'string') {
+        return c.json(errorBody(known.code, known.message, known.details), status, { 'WWW-Authenticate': insufficientScope(scope) });
+      }
       return c.json(errorBody(known.code, known.message, known.details), status);
     }
     // The stack goes to the log only: clients see a fixed message, never our internals.
     log.error({ err: errorMessage(err), stack: err.stack, method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('internal', 'internal server error'), 500);
   };
+}
+
+/**
+ * RFC 6750 §3.1: a token that lacks a scope. `account` is no OAuth scope anyone can request (it needs
+ * a first-party sign-in), so it is named only in the description.
+ */
+function insufficientScope(need: string): string {
+  const scope = need === 'account' ? '' : `, scope="${need}"`;
+  return `Bearer error="insufficient_scope"${scope}, error_description="requires ${need}"`;
 }
 
 /** 404 for paths no route answers. */

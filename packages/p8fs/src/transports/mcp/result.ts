@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Actor } from '../../domain/actor.js';
-import { AppError, isAppError } from '../../domain/errors.js';
+import { isAppError } from '../../domain/errors.js';
+import { requirePermission } from '../../domain/scopes.js';
 import type { Logger } from '../../ports/logger.js';
 
 /** A successful tool answer: text for the model, the same facts as JSON for hosts that read structuredContent. */
@@ -23,8 +24,10 @@ export async function guard(log: Logger, tool: string, body: () => Promise<CallT
   }
 }
 
-/** Writes need vault:write (or the local owner's '*'); a read-only grant must not change the vault. */
+/**
+ * Writes need vault:write. The services check it too; tools check first so a refused write does no
+ * work (no blob is streamed, no note is built) before the answer.
+ */
 export function requireWrite(actor: Actor): void {
-  if (!actor.scopes.includes('vault:write') && !actor.scopes.includes('*'))
-    throw new AppError('forbidden', 'this token lacks the vault:write scope; sign in again granting write access');
+  requirePermission(actor, 'vault:write');
 }
