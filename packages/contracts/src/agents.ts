@@ -23,6 +23,13 @@ export const AgentDocument = z.object({
   properties: record.optional(),
   required: z.array(z.string()).optional(),
   tools: z.array(AgentTool).max(200).default([]),
+  // Chat settings (decision 0019). Checked loosely: documents written before chat existed may carry
+  // other values here, and must still be stored; chat says what is wrong when it runs the agent.
+  /** `provider:model` the agent runs on (default: the server's P8FS_CHAT_MODEL). */
+  model: z.string().trim().min(1).max(200).optional().catch(undefined),
+  temperature: z.number().min(0).max(2).optional().catch(undefined),
+  /** Tool rounds one request may take (at most the server's P8FS_CHAT_MAX_TOOL_ROUNDS). */
+  max_tool_rounds: z.number().int().min(0).max(50).optional().catch(undefined),
   version: z.union([z.string(), z.number()]).optional(),
   use_in_dreaming: z.boolean().optional(),
   priority: z.number().int().min(1).max(3).optional(),

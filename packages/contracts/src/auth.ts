@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VaultMode } from './sync.js';
 
 // Wire schemas of the account API: e-mail registration, devices, and approving a new device or a
 // browser sign-in from a device the person already has.
@@ -24,6 +25,11 @@ export const RegisterStartBody = z.object({
   public_key: Ed25519PublicKey,
   device_name: DeviceName,
   device_kind: DeviceKind,
+  /**
+   * The vault's mode when this registration creates the account: `e2e` keeps the keys on the devices
+   * (decision 0018). Chosen once: asking for `e2e` with an e-mail that has an account is refused.
+   */
+  mode: VaultMode.optional(),
 });
 export type RegisterStartBody = z.infer<typeof RegisterStartBody>;
 
@@ -57,6 +63,8 @@ export const RegisterVerifyResult = z.object({
   tenant_id: z.string(),
   device_id: z.string().uuid(),
   tokens: TokenSet,
+  /** How the account's vault is kept (an older server says nothing: server). */
+  vault_mode: VaultMode.default('server'),
 });
 export type RegisterVerifyResult = z.infer<typeof RegisterVerifyResult>;
 
@@ -92,6 +100,13 @@ export const ApprovalDto = z.object({
   client_name: z.string().nullable(),
   scope: z.string().nullable(),
   expires_at: z.string(),
+  // Defaults keep a newer client reading an older server safe: unverified, audience unknown.
+  /** True only for the first-party client; any other name is the client's own claim. */
+  verified: z.boolean().default(false),
+  /** The resource servers the tokens would be for: the HTTP API, the MCP endpoint, or both. */
+  audience: z.array(z.enum(['api', 'mcp'])).default([]),
+  /** Where a browser sign-in returns to (host, or the scheme of a native app); null for device codes. */
+  redirect_host: z.string().nullable().default(null),
 });
 export type ApprovalDto = z.infer<typeof ApprovalDto>;
 

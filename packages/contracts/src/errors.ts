@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const ERROR_CODES = [
   'bad_request',
   'validation_failed',
+  'request.too_large',
   'unauthorized',
   'forbidden',
   'not_found',
@@ -30,12 +31,27 @@ export const ERROR_CODES = [
   'auth.locked',
   'auth.bad_signature',
   'device.not_found',
+  'device.limit',
   'approval.not_found',
   'rem.syntax',
   'rem.not_allowed',
   'rem.limit',
   'rem.timeout',
   'rem.sql_error',
+  'query.timeout',
+  'query.cancelled',
+  'blob.corrupt',
+  'crypto.key_unavailable',
+  // End-to-end vaults (decision 0018).
+  'e2e.server_blind',
+  'e2e.not_enabled',
+  'e2e.no_keys',
+  'e2e.recovery_failed',
+  'e2e.fingerprint_mismatch',
+  // Chat (decision 0019): the model provider failed, the run took too long, or `model` names nothing known.
+  'chat.model_error',
+  'chat.timeout',
+  'chat.unknown_model',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,5 +1,7 @@
 export * from './agents.js';
 export * from './auth.js';
+export * from './chat.js';
+export * from './chat-sessions.js';
 export * from './engrams.js';
 export * from './errors.js';
 export * from './files.js';
@@ -9,3 +11,5 @@ export * from './rem.js';
 export * from './resources.js';
 export * from './search.js';
 export * from './status.js';
+export * from './sync.js';
+export * from './tokens.js';

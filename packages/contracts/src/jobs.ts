@@ -7,11 +7,17 @@ export const ResourcesEmbedPayload = z.object({
   resource_ids: z.array(z.string().uuid()).optional(),
 });
 export const EmbeddingsBackfillPayload = z.object({ provider_id: z.string() });
+/** Move a tenant's blobs onto its active data key (plaintext ones from before encryption at rest, or a retired epoch's). */
+export const BlobsEncryptPayload = z.object({
+  /** Follow-up passes in a row that could do nothing (busy files): the job stops after 20. */
+  idle_passes: z.number().int().min(0).default(0),
+});
 
 export const JOB_PAYLOADS = {
   'file.process': FileProcessPayload,
   'resources.embed': ResourcesEmbedPayload,
   'embeddings.backfill': EmbeddingsBackfillPayload,
+  'blobs.encrypt': BlobsEncryptPayload,
 } as const;
 export type JobType = keyof typeof JOB_PAYLOADS;
 export type JobPayload<T extends JobType> = z.infer<(typeof JOB_PAYLOADS)[T]>;

@@ -1,8 +1,11 @@
 import { join } from 'node:path';
 import pino from 'pino';
 import { createBlobStore } from './adapters/blob/index.js';
+import { createKeyWrapper } from './adapters/keys/index.js';
+import { sealSigningKeys } from './adapters/oauth/signing-keys.js';
 import { migrate } from './adapters/db/migrate.js';
 import { openPglite } from './adapters/db/pglite.js';
+import { openPgliteWorker } from './adapters/db/pglite-worker.js';
 import { PostgresDb } from './adapters/db/postgres.js';
 import { createEmbedder } from './adapters/embedders/index.js';
 import { DbJobQueue } from './adapters/queue/db-queue.js';
@@ -15,6 +18,7 @@ import { createMailer } from './adapters/mailer/index.js';
 import type { OAuthServer } from './adapters/oauth/index.js';
 import { createParserRegistry } from './parsers/index.js';
 import { systemClock } from './ports/clock.js';
+import { AccessTokensService } from './services/auth/access-tokens.js';
 import { ApprovalService } from './services/auth/approvals.js';
 import { DeviceService } from './services/auth/devices.js';
 import { ensureOwnerDevice } from './services/auth/owner.js';
@@ -25,19 +29,34 @@ import type { JobQueue } from './ports/job-queue.js';
 import type { Logger } from './ports/logger.js';
 import type { Mailer } from './ports/mailer.js';
 import type { ParseRunner } from './ports/parser.js';
+import type { SecretBox } from './ports/key-wrapper.js';
 import { AgentsService } from './services/agents.js';
+import { BlobEncryptionService } from './services/blob-encryption.js';
+import { dbBlobLedger } from './services/blob-ledger.js';
+import { KeyRing } from './services/keyring.js';
+import { KeysService } from './services/keys.js';
+import { kekIdsInUse } from './services/sql/data-keys.js';
 import { EmbeddingService } from './services/embeddings.js';
 import { FilesService } from './services/files.js';
 import { GraphService } from './services/graph/service.js';
 import { IngestService } from './services/ingest.js';
+import { createChatModels } from './adapters/llm/index.js';
+import { ChatService } from './services/chat/chat.js';
+import { ModelQueryPlanner } from './services/chat/planner.js';
+import { SessionStore } from './services/chat/session-store.js';
+import { SessionsService } from './services/chat/sessions.js';
+import { MemoriesService } from './services/memories.js';
 import { MomentsService } from './services/moments.js';
 import { PlannerStats } from './services/planner-stats.js';
 import { RemService } from './services/rem/engine.js';
 import { ResourcesService } from './services/resources.js';
 import { SearchService } from './services/search.js';
+import { TenantGate } from './services/tenant-gate.js';
 import { UploadTicketsService } from './services/upload-tickets.js';
 import { StatusService } from './services/status.js';
 import { StorageEventsService } from './services/storage-events.js';
+import { SyncRelayService } from './services/sync/relay.js';
+import { DEFAULT_SEGMENT_BYTES, sealedSize } from './adapters/blob/encryption/format.js';
 import { WorkerPool } from './transports/worker/pool.js';
 import { VERSION } from './version.js';
 
@@ -68,6 +87,23 @@ export interface Services {
   rem: RemService;
   /** Objects written straight into the blob store's incoming area become files (reconciler, notifications). */
   storageEvents: StorageEventsService;
+  /**
+   * Personal access tokens. Here, not in AuthServices: they need no issuer, the CLI manages them in
+   * process, and the HTTP and MCP bearer checks verify them.
+   */
+  accessTokens: AccessTokensService;
+  /** Job blobs.encrypt: blobs onto their tenant's active data key (plaintext ones from before, retired epochs). */
+  blobEncryption: BlobEncryptionService;
+  /** `p8fs keys`: status and rotation of the master key and data keys (operator, not tenant). */
+  keys: KeysService;
+  /** The relay of end-to-end vaults: sealed records, blobs, snapshots, key envelopes (decision 0018). */
+  syncRelay: SyncRelayService;
+  /** Memory notes (MCP and chat save_memory): one way to build and store them. */
+  memories: MemoriesService;
+  /** Chat with the vault: agents, tools, the model providers (decision 0019). */
+  chat: ChatService;
+  /** Chat sessions: list, read, delete. */
+  sessions: SessionsService;
 }
 
 export interface App {
@@ -79,6 +115,8 @@ export interface App {
   log: Logger;
   /** The local owner (the CLI in process acts as them). */
   owner: Actor;
+  /** Seals the server's own secrets under the system data key (signing keys' private JWKs). */
+  secrets: SecretBox;
   /**
    * The auth services for the URL clients reach this server at. Built on first call (the OAuth
    * issuer must be known, and with port 0 it is known only once listening); later calls return it.
@@ -112,7 +150,7 @@ export function createLogger(level: Config['logLevel']): Logger {
 /** The composition root: adapters chosen by config, services wired to ports. */
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.logger ?? createLogger(config.logLevel);
-  const db = await openDb(config, opts.inMemory ?? false);
+  const db = await openDb(config, opts.inMemory ?? false, log);
   const closers: (() => Promise<void>)[] = [() => db.close()];
   try {
     await migrate(db);
@@ -125,32 +163,61 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     closers.unshift(() => embedder.close());
     const embeddings = new EmbeddingService(db, embedder, queue, log, new PlannerStats(db, log));
     await embeddings.init();
-    const { blobs, inbox, close: closeBlobs } = await createBlobStore(config);
+    // Encryption at rest (decision 0017): the master key must open the stored data keys, or start-up stops here.
+    const { wrapper, source, created } = createKeyWrapper(config, (await kekIdsInUse(db)).length > 0);
+    const keyRing = new KeyRing(db, wrapper, log);
+    await keyRing.verify();
+    if (created) log.info({ kek: wrapper.kekId }, 'master key created in <dataDir>/master.key: back it up, the vault cannot be read without it');
+    log.debug({ kek: wrapper.kekIds, source }, 'master key loaded');
+    const secrets = keyRing.secrets();
+    const sealed = await sealSigningKeys(db, secrets);
+    if (sealed > 0) log.info({ sealed }, 'signing keys sealed under the system data key');
+    const { blobs, inbox, close: closeBlobs } = await createBlobStore(config, { keys: keyRing, ledger: dbBlobLedger(db) });
     closers.push(closeBlobs);
     const runner = opts.parseRunner ?? createParseRunner(config);
     closers.unshift(() => runner.close());
     const ingest = new IngestService(db, blobs, runner, queue, embeddings, log, {
       chunkTokens: config.chunkTokens, chunkOverlapTokens: config.chunkOverlapTokens,
     });
-    const search = new SearchService(db, embeddings);
+    // One gate for every read a caller shapes (search, REM): per-tenant slots, budget and database time.
+    const gate = TenantGate.fromConfig(config);
+    const search = new SearchService(db, embeddings, gate);
     const graph = new GraphService(db);
     const files = new FilesService(db, blobs, queue, log, config.maxUploadMb * 1024 * 1024, parserVersions());
+    const blobEncryption = new BlobEncryptionService(db, blobs, keyRing, queue, log);
+    // Chat (decision 0019): the configured model, if any, also plans natural-language REM (`rem --ask`).
+    const models = createChatModels(config);
+    const planner = models.defaultModel
+      ? new ModelQueryPlanner(models, systemClock, { timeoutMs: config.chatTimeoutSeconds * 1000, maxOutputTokens: Math.min(config.chatMaxTokens, 1024) })
+      : undefined;
+    const rem = new RemService(db, search, graph, gate, { planner });
+    const memories = new MemoriesService(files, systemClock);
+    const moments = new MomentsService(db, queue);
+    const resources = new ResourcesService(db);
     const services: Services = {
       files,
       ingest,
-      resources: new ResourcesService(db),
+      resources,
       search,
       embeddings,
       uploadTickets: new UploadTicketsService(db, config.maxUploadMb * 1024 * 1024),
-      status: new StatusService(db, queue, embeddings, { version: VERSION, dataDir: opts.inMemory ? null : config.dataDir }),
-      moments: new MomentsService(db, queue),
+      status: new StatusService(db, queue, embeddings, { version: VERSION, dataDir: opts.inMemory ? null : config.dataDir, ownerTenantId: config.tenantId }),
+      moments,
       agents: new AgentsService(db),
       graph,
-      // No query planner yet: natural language is refused with the REM forms (the chat issue adds one).
-      rem: new RemService(db, search, graph),
+      rem,
       storageEvents: new StorageEventsService(db, inbox, files, log),
+      accessTokens: new AccessTokensService(db),
+      blobEncryption,
+      keys: new KeysService(db, keyRing, blobEncryption, log, () => sealSigningKeys(db, secrets)),
+      // A device seals a file of up to maxUploadMb with the same STREAM format: that many bytes plus its tags.
+      syncRelay: new SyncRelayService(db, blobs, log, sealedSize(config.maxUploadMb * 1024 * 1024, DEFAULT_SEGMENT_BYTES)),
+      memories,
+      chat: new ChatService({ db, store: new SessionStore(db, queue), models, tools: { search, rem, moments, resources, memories }, log, clock: systemClock }, chatLimits(config)),
+      sessions: new SessionsService(db),
     };
     await embeddings.scheduleBackfill();
+    await blobEncryption.schedule();
     // With the nats queue a worker process takes one tier (--tier) with that tier's limits.
     const poolOpts = queue instanceof NatsJobQueue
       ? { ...poolSettings(config), pollMs: 50 }
@@ -160,14 +227,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const ownerDeviceId = await ensureOwnerDevice(db, config.tenantId, opts.ownerPublicKey);
     let auth: Promise<AuthServices> | null = null;
     const startAuth = (issuer: string): Promise<AuthServices> => {
-      auth ??= createAuthServices(config, db, log, issuer, ownerDeviceId).then((a) => {
+      auth ??= createAuthServices(config, db, log, issuer, ownerDeviceId, secrets).then((a) => {
         closers.unshift(() => a.server.close(), () => a.mailer.close());
         return a;
       });
       return auth;
     };
     return {
-      config, services, db, queue, pool, log, owner: ownerActor(config.tenantId),
+      config, services, db, queue, pool, log, owner: ownerActor(config.tenantId), secrets,
       auth: (issuer) => startAuth(issuer ?? configuredIssuer(config)),
       close: () => runAll(closers),
     };
@@ -177,6 +244,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   }
 }
 
+/** The limits of one chat request, from config. */
+function chatLimits(config: Config) {
+  return {
+    maxToolRounds: config.chatMaxToolRounds, maxTokens: config.chatMaxTokens, maxRequestTokens: config.chatMaxRequestTokens,
+    timeoutMs: config.chatTimeoutSeconds * 1000, requestsPerMinute: config.chatRequestsPerMinute, historyTokens: config.chatHistoryTokens,
+  };
+}
+
 /** The issuer when none is given: the configured public URL, else http://host:port. */
 export function configuredIssuer(config: Config): string {
   if (config.publicUrl) return config.publicUrl.replace(/\/+$/, '');
@@ -184,12 +259,12 @@ export function configuredIssuer(config: Config): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
 }
 
-async function createAuthServices(config: Config, db: Db, log: Logger, issuer: string, ownerDeviceId: string): Promise<AuthServices> {
+async function createAuthServices(config: Config, db: Db, log: Logger, issuer: string, ownerDeviceId: string, secrets: SecretBox): Promise<AuthServices> {
   // Loaded on first use: oidc-provider is heavy and warns about Node 20 on import, which every
   // in-process CLI command (search, rem, ingest) would otherwise print without needing auth.
   const { createAuthorizationServer } = await import('./adapters/oauth/index.js');
   const server = await createAuthorizationServer({
-    db, issuer, log, accessTokenTtlSeconds: config.accessTokenTtlSeconds, refreshTokenTtlDays: config.refreshTokenTtlDays,
+    db, issuer, log, accessTokenTtlSeconds: config.accessTokenTtlSeconds, refreshTokenTtlDays: config.refreshTokenTtlDays, secrets,
   });
   const mailer = createMailer(config, log);
   return {
@@ -205,12 +280,14 @@ async function createAuthServices(config: Config, db: Db, log: Logger, issuer: s
 // Tenant-filtered vector queries must keep walking the HNSW graph until they find enough rows.
 const SESSION_SETTINGS = { 'hnsw.iterative_scan': 'relaxed_order', 'hnsw.ef_search': '100' };
 
-async function openDb(config: Config, inMemory: boolean): Promise<Db> {
+async function openDb(config: Config, inMemory: boolean, log: Logger): Promise<Db> {
   if (config.storageProvider === 'postgres') return new PostgresDb(config.pgUrl as string, 10, SESSION_SETTINGS);
-  const db = await openPglite(inMemory ? undefined : join(config.dataDir, 'db'));
-  // PGlite is one session: a SET lasts for the process. The extension must exist first.
-  await db.exec('CREATE EXTENSION IF NOT EXISTS vector');
-  for (const [k, v] of Object.entries(SESSION_SETTINGS)) await db.exec(`SET ${k} = ${v}`);
+  // PGlite is one session: a SET lasts until the engine stops. The extension must exist first.
+  const init = ['CREATE EXTENSION IF NOT EXISTS vector', ...Object.entries(SESSION_SETTINGS).map(([k, v]) => `SET ${k} = ${v}`)];
+  // A vault on disk runs in its own thread, where a runaway read can be stopped (decision 0016).
+  if (!inMemory) return openPgliteWorker(join(config.dataDir, 'db'), init, log);
+  const db = await openPglite();
+  for (const statement of init) await db.exec(statement);
   return db;
 }
 

@@ -18,11 +18,10 @@ export interface RegisteredDevice {
  * Register a device by e-mail against a running server: POST register with a fresh key, read the
  * code from the test SMTP inbox, sign the challenge, verify. The inbox is shared: call one at a time.
  */
-export async function registerOverHttp(baseUrl: string, smtp: TestSmtp, email: string, deviceName = 'phone'): Promise<RegisteredDevice> {
+export async function registerOverHttp(baseUrl: string, smtp: TestSmtp, email: string, deviceName = 'phone', mode?: 'server' | 'e2e'): Promise<RegisteredDevice> {
   const keys = generateEd25519KeyPair();
-  const started = RegisterStartResult.parse(
-    await postJson(baseUrl, '/api/v1/auth/register', { email, public_key: keys.publicKey, device_name: deviceName, device_kind: 'mobile' }, 201),
-  );
+  const body = { email, public_key: keys.publicKey, device_name: deviceName, device_kind: 'mobile', ...(mode ? { mode } : {}) };
+  const started = RegisterStartResult.parse(await postJson(baseUrl, '/api/v1/auth/register', body, 201));
   const mail = await smtp.next();
   const code = /sign-in code is (\d{6})/.exec(mail.raw)?.[1];
   if (!code || !mail.envelopeTo.includes(email)) throw new Error(`no sign-in code for ${email} in the mail`);

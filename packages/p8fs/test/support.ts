@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,9 @@ import type { ConfigInput } from '../src/config/schema.js';
 export async function createTestApp(overrides: Partial<ConfigInput> = {}, opts: AppOptions = {}): Promise<App & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'p8fs-test-'));
   // Inline parsing keeps unit tests fast; the thread runner has its own tests and the e2e tests use it.
-  const config = loadConfig({}, { dataDir, embeddingProvider: 'hash', logLevel: 'silent', workers: 1, parseIsolation: 'inline', ...overrides });
+  // PostgreSQL takes the master key from config (decision 0017): a fresh one per test app.
+  const masterKey = overrides.storageProvider === 'postgres' ? randomBytes(32).toString('base64') : undefined;
+  const config = loadConfig({}, { dataDir, embeddingProvider: 'hash', logLevel: 'silent', workers: 1, parseIsolation: 'inline', masterKey, ...overrides });
   const app = await createApp(config, { inMemory: true, ...opts });
   const close = app.close;
   return Object.assign(app, {

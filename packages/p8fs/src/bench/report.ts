@@ -1,4 +1,5 @@
 // Markdown summaries printed after each suite; docs/benchmarks.md is written from these.
+import type { DbBenchResult } from './db/db.js';
 import type { RemBenchResult } from './rem/rem.js';
 import type { ScaleoutResult } from './scaleout/scaleout.js';
 import type { runIngestOnce } from './ingest/ingest.js';
@@ -78,6 +79,20 @@ export function printScaleout(runs: ScaleoutResult[]): void {
   for (const r of runs) {
     const ratio = base ? `${Math.round((r.files_per_s / base.files_per_s) * 100) / 100}×` : '';
     out.push(row([r.stack, r.workers, r.files, r.chunks, r.wall_s, r.files_per_s, r.chunks_per_s, ratio, `${r.search_ms.p50} / ${r.search_ms.p95}`]));
+  }
+  console.log(out.join('\n'));
+}
+
+/** The embedded database in this thread (baseline) and in its own thread, with ratios. */
+export function printDb(runs: DbBenchResult[]): void {
+  const base = runs.find((r) => r.adapter === 'in-thread');
+  const ratio = (r: DbBenchResult, k: 'point_reads_per_s' | 'inserts_per_s' | 'transactions_per_s' | 'wide_reads_per_s') =>
+    base ? `${r[k]} (${Math.round((r[k] / base[k]) * 100) / 100}×)` : String(r[k]);
+  const out = ['## Embedded database: in this thread vs its own thread (file-backed PGlite)', '',
+    row(['adapter', 'reopen ms', 'point reads/s', 'p50/p95 ms', 'inserts/s', '10-insert tx/s', '200-row reads/s', 'stop → next ms', 'peak RSS MB']), sep(9)];
+  for (const r of runs) {
+    out.push(row([r.adapter, r.open_ms, ratio(r, 'point_reads_per_s'), `${r.point_read_p50_ms} / ${r.point_read_p95_ms}`, ratio(r, 'inserts_per_s'),
+      ratio(r, 'transactions_per_s'), ratio(r, 'wide_reads_per_s'), r.stop_to_next_ms ?? '-', r.peak_rss_mb]));
   }
   console.log(out.join('\n'));
 }

@@ -4,6 +4,9 @@
 import { fork } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { machineInfo, progress, writeResult } from './common.js';
+import { printAtRest, runAtRestOnce, type AtRestBenchResult } from './at-rest/at-rest.js';
+import { type DbAdapterName, runDbOnce } from './db/db.js';
+import { type E2eSyncBenchResult, printE2eSync, runE2eSyncOnce } from './e2e-sync/e2e-sync.js';
 import { runIngestOnce } from './ingest/ingest.js';
 import { runLatencyOnce } from './latency/latency.js';
 import { runLocomo } from './locomo/locomo.js';
@@ -12,19 +15,25 @@ import { runScaleoutOnce, type Stack } from './scaleout/scaleout.js';
 import { corpusFormats, runParsersFormat } from './parsers.js';
 import { runParsersAudio } from './parsers-audio.js';
 import { printParsers } from './parsers-report.js';
-import { printIngest, printLatency, printLocomo, printRem, printScaleout } from './report.js';
+import { printDb, printIngest, printLatency, printLocomo, printRem, printScaleout } from './report.js';
 
-const SUITES = ['locomo', 'ingest', 'latency', 'rem', 'scaleout', 'parsers'] as const;
+const SUITES = ['locomo', 'ingest', 'latency', 'rem', 'scaleout', 'parsers', 'db', 'at-rest', 'e2e-sync'] as const;
 type Suite = (typeof SUITES)[number];
 
-const USAGE = `usage: npm run bench -- [--only locomo,ingest,latency,rem,scaleout,parsers] [--quick] [--variants] [--sizes 10000,100000]
-  --only      suites to run (default: all six)
+const USAGE = `usage: npm run bench -- [--only locomo,ingest,latency,rem,scaleout,parsers,db,at-rest,e2e-sync] [--quick] [--variants] [--sizes 10000,100000]
+  --only      suites to run (default: all nine)
   --quick     smoke mode: small inputs, a few minutes in all (parsers: 1 timed parse per file, not 3)
   --variants  locomo: also measure the fusion / context / scoring variants of decision 0003
   --sizes     latency: corpus sizes in chunks (default 10000,100000; with --quick 2000)
   rem         LOOKUP, FUZZY, TRAVERSE depth 1-3 and SQL over a generated graph of 100k edges (--quick: 5k)
   scaleout    the P1 workload (upload, index, search) on the embedded default and on PostgreSQL + Ceph RGW
-              + NATS with one and two worker processes, as real processes (needs scripts/setup-system.sh)`;
+              + NATS with one and two worker processes, as real processes (needs scripts/setup-system.sh)
+  db          the embedded database in this thread (baseline) and in its own thread: statements/s, reopen,
+              and how soon a stopped runaway read gives the database back (decision 0016)
+  at-rest     encryption at rest: plain vs encrypted blob store in one run (put/get MB/s, ranged reads,
+              files through FilesService), with the encrypted/plain ratio (decision 0017)
+  e2e-sync    end-to-end vaults: push and pull records/s and MB/s over a log of 500 files x 3 versions, and a new
+              device bootstrapping the 10k-chunk vault from a snapshot vs replaying the log (decision 0018)`;
 
 interface Flags {
   quick: boolean;
@@ -40,6 +49,9 @@ async function runJob(job: string, f: Flags): Promise<unknown> {
   if (suite === 'latency') return runLatencyOnce({ quick: f.quick, size: Number(arg) });
   if (suite === 'rem') return runRemOnce({ quick: f.quick, edges: Number(arg) });
   if (suite === 'scaleout') return runScaleoutOnce({ quick: f.quick, stack: arg as Stack, workers: Number(job.split(':')[2] ?? 1) });
+  if (suite === 'db') return runDbOnce({ quick: f.quick, adapter: arg as DbAdapterName });
+  if (suite === 'at-rest') return runAtRestOnce({ quick: f.quick });
+  if (suite === 'e2e-sync') return runE2eSyncOnce({ quick: f.quick });
   if (suite === 'parsers') return arg === 'audio' ? runParsersAudio({ quick: f.quick }) : runParsersFormat({ quick: f.quick, format: arg as string });
   throw new Error(`unknown job ${job}`);
 }
@@ -49,6 +61,9 @@ function jobsOf(suite: Suite, f: Flags): string[] {
   if (suite === 'ingest') return ['ingest:use-lite', 'ingest:hash'];
   if (suite === 'rem') return [`rem:${f.quick ? 5000 : 100_000}`];
   if (suite === 'scaleout') return ['scaleout:embedded:1', 'scaleout:scale-out:1', 'scaleout:scale-out:2'];
+  if (suite === 'db') return ['db:in-thread', 'db:worker'];
+  if (suite === 'at-rest') return ['at-rest'];
+  if (suite === 'e2e-sync') return ['e2e-sync'];
   // One process per corpus format, so each format's peak RSS is its own.
   if (suite === 'parsers') return [...corpusFormats(), 'audio'].map((f) => `parsers:${f}`);
   const sizes = f.sizes ? f.sizes.split(',').map((s) => Number(s.trim())) : f.quick ? [2000] : [10_000, 100_000];
@@ -98,8 +113,11 @@ async function main(): Promise<void> {
     if (suite === 'ingest') printIngest(runs as Parameters<typeof printIngest>[0]);
     if (suite === 'latency') printLatency(runs as Parameters<typeof printLatency>[0]);
     if (suite === 'rem') printRem(runs as Parameters<typeof printRem>[0]);
+    if (suite === 'db') printDb(runs as Parameters<typeof printDb>[0]);
     if (suite === 'scaleout') printScaleout(runs as Parameters<typeof printScaleout>[0]);
     if (suite === 'parsers') printParsers(runs as Parameters<typeof printParsers>[0]);
+    if (suite === 'at-rest') printAtRest(runs[0] as AtRestBenchResult);
+    if (suite === 'e2e-sync') printE2eSync(runs[0] as E2eSyncBenchResult);
     progress(`${suite}: wrote ${file}`);
   }
 }

@@ -26,6 +26,7 @@ describe('config', () => {
     expect(message).toContain('P8FS_PORT / --port');
     expect(message).toContain('P8FS_EMBEDDING_PROVIDER / --embedding-provider');
     expect(message).toContain('P8FS_PG_URL / --pg-url');
+    expect(message).toContain('P8FS_MASTER_KEY / --master-key');
   });
 
   it('maps keys to env and flag names', () => {

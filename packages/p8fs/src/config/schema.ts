@@ -6,6 +6,12 @@ const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
   .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+// 32 bytes in base64 (or base64url): what `openssl rand -base64 32` prints.
+const masterKey = z.string().trim()
+  .refine((v) => /^[A-Za-z0-9+/_-]{43}={0,1}$/.test(v), 'a master key is 32 random bytes in base64 (e.g. `openssl rand -base64 32`)');
+
+/** Keys whose values are secrets though their names do not end in key, secret, password or token (`p8fs config` masks them). */
+export const EXTRA_SECRET_KEYS: ReadonlySet<string> = new Set(['masterKeyPrevious']);
 
 /**
  * The one config schema. Each key maps to an environment variable P8FS_<KEY_IN_UPPER_SNAKE> and a
@@ -30,6 +36,11 @@ export const ConfigShape = z.object({
     s3SecretKey: z.string().optional(),
     s3Bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3-63 lowercase letters, digits, . and -').optional(),
     s3Region: z.string().min(1).default('us-east-1'),
+    // Encryption at rest (decision 0017): the key-encryption key that wraps every data key.
+    masterKey: masterKey.optional()
+      .describe('base64 master key that wraps the data keys (servers); unset: <dataDir>/master.key, created on first run'),
+    masterKeyPrevious: masterKey.optional()
+      .describe('the master key being replaced, during `p8fs keys rotate` on servers (unwraps only)'),
     storageEventsSecret: z.string().min(16).optional()
       .describe('shared secret of POST /api/v1/storage/events (S3 bucket notifications); unset: the route is off'),
     queueProvider: z.enum(['db', 'nats']).default('db').describe('db: the jobs table; nats: JetStream, with `p8fs router` and tiered workers'),
@@ -51,6 +62,13 @@ export const ConfigShape = z.object({
     jobMaxAttempts: int(1, 100).default(5),
     jobLeaseSeconds: int(5, 86_400).default(60),
     maxUploadMb: int(1, 1_048_576).default(1024),
+
+    // Reads a caller shapes (REM, search, graph walks): the budget of one request, and what one tenant
+    // may take of the database, so no request or tenant can stall the vault for the others.
+    queryTimeoutSeconds: int(1, 600).default(5).describe('time budget of one search, REM statement or graph walk'),
+    tenantQueryConcurrency: int(1, 64).default(2).describe('searches and REM statements one tenant runs at once (more wait)'),
+    tenantQueryQueue: int(0, 10_000).default(32).describe('searches and REM statements one tenant may have waiting; beyond: 429'),
+    tenantQuerySecondsPerMinute: int(1, 3600).default(30).describe('database seconds one tenant\'s searches and REM statements may use per minute; beyond: 429'),
 
     chunkTokens: int(32, 8192).default(256),
     chunkOverlapTokens: int(0, 1024).default(32),
@@ -92,6 +110,28 @@ export const ConfigShape = z.object({
       .describe('MCP Streamable HTTP sessions (SSE streams, resumption); false: stateless JSON, for API processes behind a non-sticky balancer'),
     mcpSessionIdleMinutes: int(1, 1440).default(30),
 
+    // Chat (decision 0019): the model agents run on, each provider's key and endpoint, and the limits of one request.
+    chatModel: z.string().trim().regex(/^(openai|anthropic|google|openai-compatible):\S+$/, 'provider:model with provider openai, anthropic, google or openai-compatible (e.g. openai:gpt-4o-mini)').optional()
+      .describe('the model chat and `rem --ask` use, as provider:model; unset: chat answers with retrieved passages'),
+    openaiApiKey: z.string().optional().describe('API key of the openai provider (and of an openai-compatible endpoint that wants one)'),
+    openaiBaseUrl: z.string().url().optional().describe('endpoint of the openai-compatible provider (Ollama, vLLM, llama.cpp, LM Studio: e.g. http://127.0.0.1:11434/v1), or a proxy for openai'),
+    anthropicApiKey: z.string().optional(),
+    anthropicBaseUrl: z.string().url().optional().describe('a proxy in front of the Anthropic API; unset: https://api.anthropic.com/v1'),
+    googleApiKey: z.string().optional().describe('Gemini API key of the google provider'),
+    googleBaseUrl: z.string().url().optional().describe('a proxy in front of the Gemini API; unset: https://generativelanguage.googleapis.com/v1beta'),
+    chatMaxToolRounds: int(0, 50).default(6).describe('tool rounds one chat request may take; then the agent answers with what it has'),
+    chatMaxTokens: int(16, 1_000_000).default(4096).describe('output tokens of one model call (a request asking for more gets this many)'),
+    chatMaxRequestTokens: int(1000, 100_000_000).default(200_000).describe('tokens (in and out, all rounds) one chat request may use; past it no further tool round runs'),
+    chatTimeoutSeconds: int(1, 3600).default(300).describe('time one chat request may take, all rounds included'),
+    chatRetries: int(0, 10).default(2).describe('retries of a model call the provider refused for now (429, 5xx), with exponential backoff'),
+    chatRequestsPerMinute: int(1, 100_000).default(30).describe('chat requests (and rem --ask questions) one device may send per minute'),
+    chatHistoryTokens: int(500, 1_000_000).default(8000).describe('tokens of a session\'s earlier messages sent to the model; older turns are compacted to REM pointers'),
+
+    // End-to-end vaults (decision 0018), on a device: how often `p8fs serve` syncs its replica, and
+    // how many new log records make the device write a snapshot for new devices to start from.
+    syncIntervalSeconds: int(1, 86_400).default(5).describe('how often p8fs serve syncs an end-to-end replica (and p8fs sync --watch)'),
+    syncSnapshotEvery: int(0, 10_000_000).default(1000).describe('log records since the last snapshot after which a device writes a new one (0: never)'),
+
     server: z.string().url().optional().describe('a running p8fs server the CLI talks to'),
     token: z.string().optional().describe('access token the CLI sends to --server'),
     dev: bool.default(false),
@@ -122,6 +162,24 @@ export const ConfigSchema = ConfigShape.superRefine((c, ctx) => {
     }
     if (c.transcriber === 'openai' && !c.transcriberUrl)
       ctx.addIssue({ code: 'custom', path: ['transcriberUrl'], message: 'required for the openai transcriber (e.g. https://api.openai.com)' });
+    // Processes sharing one database must share one master key, and a server's data dir may be
+    // thrown away (a container): a key file created per process would lock the others out, or be lost.
+    if (c.storageProvider === 'postgres' && !c.masterKey)
+      ctx.addIssue({ code: 'custom', path: ['masterKey'], message: 'required when storageProvider is postgres: the same key on every process (`openssl rand -base64 32`; keep it in your secret store)' });
+    if (c.masterKeyPrevious && !c.masterKey)
+      ctx.addIssue({ code: 'custom', path: ['masterKeyPrevious'], message: 'needs masterKey (the new key) beside it' });
+    if (c.masterKeyPrevious && c.masterKeyPrevious === c.masterKey)
+      ctx.addIssue({ code: 'custom', path: ['masterKeyPrevious'], message: 'is the same key as masterKey' });
+    // A chat model is usable only with its provider's key (or, for openai-compatible, its endpoint).
+    const provider = c.chatModel?.split(':')[0];
+    if (provider === 'openai' && !c.openaiApiKey)
+      ctx.addIssue({ code: 'custom', path: ['openaiApiKey'], message: 'required for an openai chat model' });
+    if (provider === 'openai-compatible' && !c.openaiBaseUrl)
+      ctx.addIssue({ code: 'custom', path: ['openaiBaseUrl'], message: 'required for an openai-compatible chat model (e.g. http://127.0.0.1:11434/v1 for Ollama)' });
+    if (provider === 'anthropic' && !c.anthropicApiKey)
+      ctx.addIssue({ code: 'custom', path: ['anthropicApiKey'], message: 'required for an anthropic chat model' });
+    if (provider === 'google' && !c.googleApiKey)
+      ctx.addIssue({ code: 'custom', path: ['googleApiKey'], message: 'required for a google chat model' });
     if (c.chunkOverlapTokens >= c.chunkTokens)
       ctx.addIssue({ code: 'custom', path: ['chunkOverlapTokens'], message: 'must be smaller than chunkTokens' });
   // Run even when single keys failed, so a person sees every problem in one go.

@@ -1,4 +1,4 @@
-import { FIRST_PARTY_CLIENT_ID } from '@p8fs/contracts';
+import { FIRST_PARTY_CLIENT_ID, type VaultMode } from '@p8fs/contracts';
 
 /** Who is asking. Every service method takes one; tenant isolation hangs on actor.tenantId. */
 export interface Actor {
@@ -13,11 +13,16 @@ export interface Actor {
    * personal access token, may read or write the vault as granted but never grant access itself.
    */
   readonly firstParty: boolean;
+  /**
+   * How the actor's vault is kept. `e2e`: the server holds only ciphertext (decision 0018), so every
+   * read and write of the vault is refused there and only the relay (`sync`) answers.
+   */
+  readonly vaultMode: VaultMode;
 }
 
 /** The actor of the local owner: the CLI in process, the embedded server before auth lands. */
 export function ownerActor(tenantId: string): Actor {
-  return { tenantId, userId: null, deviceId: null, scopes: ['*'], firstParty: true };
+  return { tenantId, userId: null, deviceId: null, scopes: ['*'], firstParty: true, vaultMode: 'server' };
 }
 
 /** What a verified OAuth access token says, as far as an actor needs it. */
@@ -26,6 +31,8 @@ export interface ActorClaims {
   deviceId: string;
   clientId: string;
   scopes: readonly string[];
+  /** The token's `vault_mode` claim; tokens without one are of server-mode vaults. */
+  vaultMode?: VaultMode | undefined;
 }
 
 /** The actor of a verified access token (HTTP API and MCP alike). */
@@ -36,5 +43,6 @@ export function actorFromClaims(claims: ActorClaims): Actor {
     deviceId: claims.deviceId,
     scopes: [...claims.scopes],
     firstParty: claims.clientId === FIRST_PARTY_CLIENT_ID,
+    vaultMode: claims.vaultMode ?? 'server',
   };
 }

@@ -14,6 +14,8 @@ export interface AccessClaims {
   deviceId: string;
   clientId: string;
   scopes: string[];
+  /** How the tenant's vault is kept (the token's vault_mode claim). */
+  vaultMode: 'server' | 'e2e';
   /** token id, for logs */
   jti: string;
   expiresAt: Date;
@@ -45,7 +47,7 @@ export interface AuthorizationServer {
   issueTokens(input: { tenantId: string; deviceId: string; clientId: string; scope: string; resource: string }): Promise<IssuedTokens>;
   /** Apply a person's decision to a pending device authorization or browser sign-in. */
   settle(approval: PendingApproval, decision: ApprovalDecision): Promise<void>;
-  /** Verify an access token for one resource: signature, issuer, audience, expiry, and that its device is still active. Throws unauthorized. */
+  /** Verify an access token for one resource: signature, issuer, audience, expiry, that its device is still active and its grant not revoked. Throws unauthorized. */
   verifyAccessToken(token: string, resource: string): Promise<AccessClaims>;
   /** Revoke every grant (refresh tokens, codes) issued to a device. */
   revokeDevice(deviceId: string): Promise<void>;

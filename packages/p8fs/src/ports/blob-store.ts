@@ -2,9 +2,14 @@ import type { Readable } from 'node:stream';
 
 /** What a completed blob write produced. */
 export interface StoredBlob {
-  /** tenant-prefixed, content-addressed: tenants/<tenant>/blobs/<sha[0:2]>/<sha256> */
+  /**
+   * tenant-prefixed, content-addressed: tenants/<tenant>/blobs/<sha[0:2]>/<sha256>. Through the
+   * encrypted store the address is the ciphertext's (random per write), so the name reveals nothing.
+   */
   key: string;
+  /** Of the plaintext, whatever the store keeps. */
   size: number;
+  /** Of the plaintext (files.content_hash, dedup), whatever the store keeps. */
   sha256: string;
 }
 
@@ -25,8 +30,36 @@ export interface BlobStore {
   exists(tenantId: string, key: string): Promise<boolean>;
   /** Idempotent: deleting a missing blob is not an error. */
   delete(tenantId: string, key: string): Promise<void>;
-  /** Optional: a time-limited URL that GETs the blob without credentials (stores clients can reach). */
+  /**
+   * Optional: a time-limited URL that GETs the stored object without credentials (stores clients can
+   * reach). The object as stored: the encrypted store leaves this out, its objects are ciphertext.
+   */
   presignGet?(tenantId: string, key: string, opts?: { expiresSeconds?: number }): Promise<string>;
+}
+
+/**
+ * How one stored blob is encrypted, as the database records it. Reads trust this record, never the
+ * bytes: a plaintext object an attacker puts in the bucket is not served as a legacy plaintext blob.
+ */
+export type BlobRecord =
+  /** Written before encryption at rest (migration 0011): served as stored until the encryption job rewrites it. */
+  | { kind: 'plaintext' }
+  | {
+      kind: 'encrypted';
+      dataKeyId: string;
+      /** The header's random nonce prefix: binds the object's name to its bytes (no swapping objects within a tenant). */
+      nonce: Uint8Array;
+      /** Plaintext bytes. */
+      size: number;
+    };
+
+/** The record of every stored blob of a tenant (the `blobs` table; services/blob-ledger.ts). */
+export interface BlobLedger {
+  find(tenantId: string, key: string): Promise<BlobRecord | null>;
+  /** Idempotent. */
+  record(tenantId: string, key: string, r: BlobRecord & { kind: 'encrypted' }): Promise<void>;
+  /** Idempotent. */
+  forget(tenantId: string, key: string): Promise<void>;
 }
 
 /**

@@ -32,7 +32,11 @@ export function toAgentWrite(tenantId: string, a: AgentDocument): sql.AgentWrite
   const name = (a.name ?? a.short_name) as string;
   const schema = a.output_schema ?? (a.properties ? { type: 'object', properties: a.properties, ...(a.required ? { required: a.required } : {}) }
     : typeof a.output === 'object' ? a.output : a.output ? { description: a.output } : null);
-  const extra = { title: a.title, version: a.version, use_in_dreaming: a.use_in_dreaming, priority: a.priority };
+  // model, temperature and max_tool_rounds are how chat runs the agent (decision 0019).
+  const extra = {
+    title: a.title, version: a.version, use_in_dreaming: a.use_in_dreaming, priority: a.priority,
+    model: a.model, temperature: a.temperature, max_tool_rounds: a.max_tool_rounds,
+  };
   return {
     id: uuid5(tenantId, 'agent', name), name, description: a.description, outputSchema: schema, tools: a.tools,
     // The original kept the prompt in the description; an explicit prompt wins.

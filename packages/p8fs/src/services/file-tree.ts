@@ -4,6 +4,7 @@ import type { Artifact, ChildFile } from '../domain/document.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { SqlRunner } from '../ports/db.js';
 import type { JobQueue } from '../ports/job-queue.js';
+import { dedupBlob, lockContents } from './blob-refs.js';
 import type { ArtifactRow } from './sql/artifacts.js';
 import * as files from './sql/files.js';
 
@@ -46,19 +47,26 @@ export async function storeArtifacts(blobs: BlobStore, tenantId: string, artifac
 export async function recordChildren(tx: SqlRunner, queue: JobQueue, parent: files.FileRow, stored: StoredChild[]): Promise<string[]> {
   const freed: string[] = [];
   const keep = new Set<string>();
+  await lockContents(tx, parent.tenant_id, stored.map((s) => s.blob.sha256));
   for (const s of stored) {
     const id = fileId(parent.tenant_id, s.uri);
     keep.add(id);
     const existing = await files.getFile(tx, parent.tenant_id, id);
     // Same bytes as last time: nothing to redo (a failed member is retried, its cause may be fixed).
-    if (existing && existing.content_hash === s.blob.sha256 && existing.status !== 'failed') continue;
+    // The copy just stored has a name of its own (encrypted blobs are named by their ciphertext): free it.
+    if (existing && existing.content_hash === s.blob.sha256 && existing.status !== 'failed') {
+      if (existing.blob_key !== s.blob.key) freed.push(s.blob.key);
+      continue;
+    }
+    const blobKey = await dedupBlob(tx, parent.tenant_id, s.blob);
+    if (blobKey !== s.blob.key) freed.push(s.blob.key);
     await files.upsertFile(tx, {
       id, tenant_id: parent.tenant_id, name: baseName(s.child.path), uri: s.uri, size: s.blob.size,
-      mime_type: s.child.mimeType || 'application/octet-stream', content_hash: s.blob.sha256, blob_key: s.blob.key,
+      mime_type: s.child.mimeType || 'application/octet-stream', content_hash: s.blob.sha256, blob_key: blobKey,
       metadata: { ...s.child.metadata, container_path: s.child.path }, parent_id: parent.id, depth: parent.depth + 1,
     });
     await queue.enqueue(parent.tenant_id, 'file.process', { file_id: id }, { tx, dedupeKey: `file:${id}` });
-    if (existing && existing.blob_key !== s.blob.key) freed.push(existing.blob_key);
+    if (existing && existing.blob_key !== blobKey) freed.push(existing.blob_key);
   }
   for (const old of await files.listChildren(tx, parent.tenant_id, parent.id)) {
     if (keep.has(old.id)) continue;

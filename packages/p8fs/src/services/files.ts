@@ -1,13 +1,13 @@
 import type { Readable } from 'node:stream';
 import type { ListFilesQuery } from '@p8fs/contracts';
 import type { Actor } from '../domain/actor.js';
-import { AppError } from '../domain/errors.js';
+import { AppError, isAppError } from '../domain/errors.js';
 import { fileId } from '../domain/ids.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Db } from '../ports/db.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { Logger } from '../ports/logger.js';
-import { releaseBlobs } from './blob-refs.js';
+import { dedupBlob, lockContents, releaseBlobs } from './blob-refs.js';
 import { type ArtifactRow, getArtifact, listArtifacts } from './sql/artifacts.js';
 import * as sql from './sql/files.js';
 import { requirePermission } from '../domain/scopes.js';
@@ -50,19 +50,25 @@ export class FilesService {
     const id = fileId(actor.tenantId, meta.uri ?? name);
     const existing = await sql.getFile(this.db, actor.tenantId, id);
     if (existing && existing.content_hash === blob.sha256 && existing.status !== 'failed') {
+      // Encrypted blobs get a new name on every write: the bytes just stored are a second copy.
+      if (existing.blob_key !== blob.key) await releaseBlobs(this.db, this.blobs, actor.tenantId, [blob.key]);
       return { file: existing, unchanged: true };
     }
+    let blobKey = blob.key;
     const file = await this.db.transaction(async (tx) => {
+      await lockContents(tx, actor.tenantId, [blob.sha256]);
+      blobKey = await dedupBlob(tx, actor.tenantId, blob);
       const row = await sql.upsertFile(tx, {
         id, tenant_id: actor.tenantId, name, uri: meta.uri ?? name, size: blob.size,
-        mime_type: meta.mimeType || 'application/octet-stream', content_hash: blob.sha256, blob_key: blob.key,
+        mime_type: meta.mimeType || 'application/octet-stream', content_hash: blob.sha256, blob_key: blobKey,
         metadata: meta.metadata ?? {},
       });
       await this.queue.enqueue(actor.tenantId, 'file.process', { file_id: id }, { tx, dedupeKey: `file:${id}` });
       return row;
     });
-    if (existing && existing.blob_key !== blob.key) await releaseBlobs(this.db, this.blobs, actor.tenantId, [existing.blob_key]);
-    this.log.info({ tenant: actor.tenantId, file: id, size: blob.size, replaced: !!existing }, 'file stored');
+    const unused = [blobKey === blob.key ? null : blob.key, existing && existing.blob_key !== blobKey ? existing.blob_key : null];
+    await releaseBlobs(this.db, this.blobs, actor.tenantId, unused.filter((k): k is string => k !== null));
+    this.log.info({ tenant: actor.tenantId, file: id, size: blob.size, replaced: !!existing, deduplicated: blobKey !== blob.key }, 'file stored');
     return { file, unchanged: false };
   }
 
@@ -84,7 +90,23 @@ export class FilesService {
   async content(actor: Actor, id: string): Promise<{ file: sql.FileRow; stream: Readable }> {
     requirePermission(actor, 'vault:read');
     const file = await this.get(actor, id);
-    return { file, stream: await this.blobs.get(actor.tenantId, file.blob_key) };
+    const again = async () => (await sql.getFile(this.db, actor.tenantId, file.id))?.blob_key;
+    return { file, stream: await this.openBlob(actor.tenantId, file.blob_key, again) };
+  }
+
+  /**
+   * A blob's bytes. The blobs.encrypt job moves a blob to a new object and then deletes the old
+   * one; a read that looked the key up just before gets not-found, so it asks for the key again, once.
+   */
+  private async openBlob(tenantId: string, key: string, currentKey: () => Promise<string | undefined>): Promise<Readable> {
+    try {
+      return await this.blobs.get(tenantId, key);
+    } catch (err) {
+      if (!isAppError(err, 'file.not_found')) throw err;
+      const now = await currentKey();
+      if (!now || now === key) throw err;
+      return this.blobs.get(tenantId, now);
+    }
   }
 
   /**
@@ -134,7 +156,8 @@ export class FilesService {
     const file = await this.get(actor, id);
     const artifact = await getArtifact(this.db, actor.tenantId, file.id, name);
     if (!artifact) throw new AppError('not_found', `file ${id} has no artifact ${name}`);
-    return { artifact, stream: await this.blobs.get(actor.tenantId, artifact.blob_key) };
+    const again = async () => (await getArtifact(this.db, actor.tenantId, file.id, name))?.blob_key;
+    return { artifact, stream: await this.openBlob(actor.tenantId, artifact.blob_key, again) };
   }
 }
 

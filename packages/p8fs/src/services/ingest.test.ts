@@ -66,7 +66,12 @@ describe('ingest pipeline on real PGlite', () => {
   });
 
   it('treats identical content as a no-op', async () => {
-    const before = await app.queue.counts('local');
+    // The file is marked indexed inside its embed job, a moment before that job is done: compare job
+    // counts from a queue with nothing queued or running, or a job finishing meanwhile looks like a change.
+    const before = await waitFor(async () => {
+      const c = await app.queue.counts('local');
+      return c.queued === 0 && c.running === 0 ? c : null;
+    });
     const again = await app.services.files.create(alice, { name: 'garden.md', uri: '/notes/garden.md' }, body(NOTE_V1));
     expect(again.unchanged).toBe(true);
     expect(again.file.status).toBe('indexed');

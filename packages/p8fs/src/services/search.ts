@@ -4,12 +4,14 @@ import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { type Fused, type FusionOptions, fuse, type Scored } from '../domain/fusion.js';
 import { makeSnippet } from '../domain/snippet.js';
-import type { Db } from '../ports/db.js';
+import type { Db, SqlRunner } from '../ports/db.js';
 import type { EmbeddingService } from './embeddings.js';
 import { toVectorLiteral } from './sql/embeddings.js';
 import { countResources } from './sql/resources.js';
 import * as sql from './sql/search.js';
 import { requirePermission } from '../domain/scopes.js';
+import type { QueryBudget } from './query-budget.js';
+import type { TenantGate } from './tenant-gate.js';
 
 export interface SearchTuning {
   fusion: FusionOptions;
@@ -48,6 +50,11 @@ export interface SearchResult {
   took_ms: number;
 }
 
+/** What a transport passes along with a search: the caller's abort signal. */
+export interface SearchCallOptions {
+  signal?: AbortSignal | undefined;
+}
+
 /** Hybrid retrieval over a tenant's resources: keyword (BM25-like) and vector, fused. */
 export class SearchService {
   private readonly docCounts = new Map<string, { n: number; until: number }>();
@@ -55,25 +62,39 @@ export class SearchService {
   constructor(
     private readonly db: Db,
     private readonly embeddings: EmbeddingService,
+    private readonly gate: TenantGate,
     private readonly tuning: SearchTuning = DEFAULT_TUNING,
   ) {}
 
-  /** Search the actor's vault. Input is validated here too, so every transport gets the same errors. */
-  async search(actor: Actor, input: SearchRequest): Promise<SearchResult> {
+  /**
+   * Search the actor's vault. Input is validated here too, so every transport gets the same errors.
+   * The tenant waits for one of its query slots and the search runs within the query budget.
+   */
+  async search(actor: Actor, input: SearchRequest, opts: SearchCallOptions = {}): Promise<SearchResult> {
     requirePermission(actor, 'vault:read');
+    const req = parseRequest(input);
+    return this.gate.run(actor.tenantId, opts.signal, (budget) => this.run(actor.tenantId, req, budget));
+  }
+
+  /** A search inside a request that already holds a slot and a budget (REM SEARCH, TRAVERSE WITH SEARCH). */
+  async searchWithin(actor: Actor, input: SearchRequest, budget: QueryBudget): Promise<SearchResult> {
+    requirePermission(actor, 'vault:read');
+    return this.run(actor.tenantId, parseRequest(input), budget);
+  }
+
+  private async run(tenantId: string, req: ParsedRequest, budget: QueryBudget): Promise<SearchResult> {
     const started = performance.now();
-    const parsed = SearchRequestSchema.safeParse(input);
-    if (!parsed.success) throw new AppError('validation_failed', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-    const req = parsed.data;
     const filters = toFilterSql(req.filters);
     const depth = Math.max(this.tuning.depth, req.limit);
-    const lexemes = await sql.queryLexemes(this.db, req.query, this.tuning.maxTerms);
-    const [keyword, vector] = await Promise.all([
-      req.mode === 'vector' ? [] : this.keyword(actor.tenantId, lexemes, filters, depth),
-      req.mode === 'keyword' ? [] : this.vector(actor.tenantId, req.query, filters, depth),
-    ]);
-    const ranked = this.rank(req.mode, keyword, vector).slice(0, req.limit);
-    const results = await this.present(actor.tenantId, ranked, req.query, lexemes);
+    // The query vector first: embedding is no database work, and the database is held during the read.
+    const vector = req.mode === 'keyword' ? null : await this.embeddings.embedQuery(req.query);
+    const results = await budget.read(this.db, async (tx) => {
+      const lexemes = await sql.queryLexemes(tx, req.query, this.tuning.maxTerms);
+      const keyword = req.mode === 'vector' ? [] : await this.keyword(tx, tenantId, lexemes, filters, depth);
+      const vec = vector ? await this.vector(tx, tenantId, vector, filters, depth) : [];
+      const ranked = this.rank(req.mode, keyword, vec).slice(0, req.limit);
+      return this.present(tx, tenantId, ranked, req.query, lexemes);
+    });
     return { query: req.query, mode: req.mode, results, took_ms: Math.round((performance.now() - started) * 10) / 10 };
   }
 
@@ -86,8 +107,8 @@ export class SearchService {
     return (mode === 'keyword' ? keyword : vector).map(single);
   }
 
-  private async present(tenantId: string, ranked: Fused[], query: string, lexemes: string[]): Promise<SearchHit[]> {
-    const rows = new Map((await sql.hitRows(this.db, tenantId, ranked.map((f) => f.id))).map((r) => [r.id, r]));
+  private async present(tx: SqlRunner, tenantId: string, ranked: Fused[], query: string, lexemes: string[]): Promise<SearchHit[]> {
+    const rows = new Map((await sql.hitRows(tx, tenantId, ranked.map((f) => f.id))).map((r) => [r.id, r]));
     const hits: SearchHit[] = [];
     for (const f of ranked) {
       const r = rows.get(f.id);
@@ -100,26 +121,33 @@ export class SearchService {
     return hits;
   }
 
-  private async keyword(tenantId: string, lexemes: string[], f: sql.SearchFilterSql, depth: number): Promise<Scored[]> {
+  private async keyword(tx: SqlRunner, tenantId: string, lexemes: string[], f: sql.SearchFilterSql, depth: number): Promise<Scored[]> {
     if (lexemes.length === 0) return [];
-    const q = { lexemes, docCount: await this.docCount(tenantId), probeBudget: Math.max(this.tuning.probeBudget, depth) };
-    return sql.keywordCandidates(this.db, tenantId, q, f, depth, this.tuning);
+    const q = { lexemes, docCount: await this.docCount(tx, tenantId), probeBudget: Math.max(this.tuning.probeBudget, depth) };
+    return sql.keywordCandidates(tx, tenantId, q, f, depth, this.tuning);
   }
 
-  private async docCount(tenantId: string): Promise<number> {
+  private async docCount(tx: SqlRunner, tenantId: string): Promise<number> {
     const cached = this.docCounts.get(tenantId);
     if (cached && cached.until > Date.now()) return cached.n;
-    const n = await countResources(this.db, tenantId);
+    const n = await countResources(tx, tenantId);
     if (this.docCounts.size >= 10_000) this.docCounts.clear();
     this.docCounts.set(tenantId, { n, until: Date.now() + DOC_COUNT_TTL_MS });
     return n;
   }
 
-  private async vector(tenantId: string, query: string, f: sql.SearchFilterSql, depth: number): Promise<Scored[]> {
-    const v = await this.embeddings.embedQuery(query);
+  private vector(tx: SqlRunner, tenantId: string, v: ArrayLike<number>, f: sql.SearchFilterSql, depth: number): Promise<Scored[]> {
     const provider = { id: this.embeddings.providerId, dimension: this.embeddings.dimension };
-    return sql.vectorCandidates(this.db, tenantId, provider, toVectorLiteral(v), f, depth);
+    return sql.vectorCandidates(tx, tenantId, provider, toVectorLiteral(v), f, depth);
   }
+}
+
+type ParsedRequest = ReturnType<typeof SearchRequestSchema.parse>;
+
+function parseRequest(input: SearchRequest): ParsedRequest {
+  const parsed = SearchRequestSchema.safeParse(input);
+  if (!parsed.success) throw new AppError('validation_failed', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  return parsed.data;
 }
 
 function toFilterSql(f: NonNullable<SearchRequest['filters']>): sql.SearchFilterSql {

@@ -1,5 +1,6 @@
 import type { VaultStatus } from '@p8fs/contracts';
 import type { Actor } from '../domain/actor.js';
+import { deviceId } from '../domain/ids.js';
 import type { Db } from '../ports/db.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { EmbeddingService } from './embeddings.js';
@@ -14,7 +15,8 @@ export class StatusService {
     private readonly db: Db,
     private readonly queue: JobQueue,
     private readonly embeddings: EmbeddingService,
-    private readonly info: { version: string; dataDir: string | null },
+    /** ownerTenantId: the tenant of the local owner, whose own device may see dataDir */
+    private readonly info: { version: string; dataDir: string | null; ownerTenantId: string },
   ) {}
 
   /** The actor's vault: files by status, resources, vectors, jobs and the embedder backlog. */
@@ -30,7 +32,7 @@ export class StatusService {
     return {
       version: this.info.version,
       tenant_id: actor.tenantId,
-      data_dir: this.info.dataDir,
+      data_dir: this.isLocalOwner(actor) ? this.info.dataDir : null,
       files: { pending: 0, processing: 0, indexed: 0, failed: 0, ...files },
       resources,
       embeddings,
@@ -39,9 +41,20 @@ export class StatusService {
     };
   }
 
+  /**
+   * The server's own file system path is the local owner's business: the CLI in process ('*') or
+   * the owner's device on this machine (the local-token sign-in). Other tenants, other devices and
+   * tokens held by assistants see null: a path tells a stranger the user name and the host's layout.
+   */
+  private isLocalOwner(actor: Actor): boolean {
+    if (actor.tenantId !== this.info.ownerTenantId) return false;
+    return actor.scopes.includes('*') || (actor.firstParty && actor.deviceId === deviceId(actor.tenantId, 'owner-local'));
+  }
+
   /** True when the database answers. */
   async ready(): Promise<boolean> {
     await this.db.query('SELECT 1');
     return true;
   }
 }
+

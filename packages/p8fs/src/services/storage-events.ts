@@ -6,6 +6,7 @@ import type { Db } from '../ports/db.js';
 import type { Logger } from '../ports/logger.js';
 import type { FilesService } from './files.js';
 import * as sql from './sql/storage-events.js';
+import { tenantMode } from './sql/e2e-relay.js';
 
 export type EventOutcome = 'ingested' | 'skipped' | 'failed';
 export interface ReconcileResult {
@@ -91,8 +92,10 @@ export class StorageEventsService {
       }
       const name = o.path.split('/').at(-1) ?? o.path;
       const mimeType = opened.contentType && !UNTYPED.has(opened.contentType) ? opened.contentType : undefined;
-      // The object was written with the tenant's credentials or a URL issued to them: act as the tenant.
-      const { file } = await this.files.create(ownerActor(o.tenantId), {
+      // The object was written with the tenant's credentials or a URL issued to them: act as the tenant
+      // (in its vault mode: an end-to-end vault refuses plaintext the server would index).
+      const actor = { ...ownerActor(o.tenantId), vaultMode: await tenantMode(this.db, o.tenantId) };
+      const { file } = await this.files.create(actor, {
         name, uri: o.path, mimeType, metadata: { source: 'storage', object_key: o.key },
       }, opened.stream);
       await sql.finishEvent(this.db, ev, 'done', file.id, null);

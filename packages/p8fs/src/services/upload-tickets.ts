@@ -57,7 +57,7 @@ export class UploadTicketsService {
     );
     if (!row) throw new AppError('not_found', 'this upload link is unknown, already used or expired: ask for a new one');
     return {
-      actor: { tenantId: row.tenant_id, userId: null, deviceId: row.device_id, scopes: ['vault:write'], firstParty: false },
+      actor: { tenantId: row.tenant_id, userId: null, deviceId: row.device_id, scopes: ['vault:write'], firstParty: false, vaultMode: 'server' },
       name: row.name, uri: row.uri, mimeType: row.mime_type, maxBytes: Number(row.max_bytes),
     };
   }

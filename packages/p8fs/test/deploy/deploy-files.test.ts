@@ -187,7 +187,7 @@ describe('compose stack', () => {
 
   it('keeps secrets out: every password or key comes from .env', () => {
     const text = read(COMPOSE_DIR, 'compose.yaml');
-    for (const m of text.matchAll(/^\s*(POSTGRES_PASSWORD|P8FS_S3_ACCESS_KEY|P8FS_S3_SECRET_KEY|S3_ACCESS_KEY|S3_SECRET_KEY):\s*(.+)$/gm)) {
+    for (const m of text.matchAll(/^\s*(POSTGRES_PASSWORD|P8FS_S3_ACCESS_KEY|P8FS_S3_SECRET_KEY|P8FS_MASTER_KEY|S3_ACCESS_KEY|S3_SECRET_KEY):\s*(.+)$/gm)) {
       expect(m[2], m[1]).toMatch(/^\$\{[A-Z0-9_]+:\?/);
     }
     expect(read('.dockerignore')).toMatch(/\*\*\/\.env$/m);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,10 +27,14 @@ export function cleanup(...dirs: string[]): void {
 }
 
 /** The environment of a child: ours without any P8FS_* setting, then a data dir, the hash embedder and extra. */
+const TEST_MASTER_KEY = randomBytes(32).toString('base64');
+
 export function vaultEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('P8FS_')) env[k] = v;
-  return { ...env, P8FS_DATA_DIR: dataDir, P8FS_EMBEDDING_PROVIDER: 'hash', ...extra };
+  // Every process of a test on one PostgreSQL shares one master key, as a deployment must (decision 0017).
+  const key = extra.P8FS_STORAGE_PROVIDER === 'postgres' ? { P8FS_MASTER_KEY: TEST_MASTER_KEY } : {};
+  return { ...env, P8FS_DATA_DIR: dataDir, P8FS_EMBEDDING_PROVIDER: 'hash', ...key, ...extra };
 }
 
 export interface CliResult {

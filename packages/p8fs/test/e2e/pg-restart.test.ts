@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PgCluster, startPgCluster } from '../pg-cluster.js';
+import { BlobGate } from './blob-gate.js';
 import { assertBuilt, cleanup, p8fs, poll, Running, tempDir, vaultEnv } from './cli.js';
 
 const FILES = 40;
@@ -14,9 +15,11 @@ function note(i: number): string {
   return `# Harbour note ${i}\n\n${paragraphs.join('\n\n')}\n`;
 }
 
-// PostgreSQL goes away while a worker is busy: jobs in flight fail and retry, idle pooled
+// PostgreSQL goes away while both workers are busy: jobs in flight fail and retry, idle pooled
 // connections are dropped (and must not crash the process), and every file still ends indexed
-// with exactly its own chunks.
+// with exactly its own chunks. "Busy" is built, not timed: the last notes' blobs are pipes the test
+// holds (BlobGate), so both worker slots are inside a job when PostgreSQL stops, and go on after.
+const HELD = 3; // more than the two worker slots: both end up inside a held job
 describe('restarting PostgreSQL mid-ingest loses nothing and duplicates nothing', () => {
   let cluster: PgCluster;
   let dir: string;
@@ -32,8 +35,6 @@ describe('restarting PostgreSQL mid-ingest loses nothing and duplicates nothing'
     mkdirSync(notes, { recursive: true });
     for (let i = 0; i < FILES; i++) writeFileSync(join(notes, `note-${i}.md`), note(i));
     env = vaultEnv(dir, { P8FS_STORAGE_PROVIDER: 'postgres', P8FS_PG_URL: cluster.url, P8FS_CHUNK_TOKENS: '64', P8FS_CHUNK_OVERLAP_TOKENS: '0' });
-    server = new Running(['serve', '--port', '0', '--workers', '2'], env);
-    await server.listening();
   }, 150_000);
   afterAll(async () => {
     await server?.stop('SIGKILL');
@@ -41,11 +42,32 @@ describe('restarting PostgreSQL mid-ingest loses nothing and duplicates nothing'
     cleanup(dir, notes);
   });
 
+  /** The stored blob keys of these files (by name), from the database. */
+  async function blobKeysOf(names: string[]): Promise<string[]> {
+    const db = new pg.Client({ connectionString: cluster.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ blob_key: string }>('SELECT blob_key FROM files WHERE name = ANY($1)', [names]);
+      expect(rows).toHaveLength(names.length);
+      return rows.map((r) => r.blob_key);
+    } finally {
+      await db.end();
+    }
+  }
+
   it('every file ends indexed, once, with contiguous chunks, and the server keeps serving', async () => {
+    // Queued before the server runs; then the held notes' blobs become pipes. With more held jobs than
+    // worker slots, each slot ends up inside one, whatever order the jobs come in.
     const ingest = await p8fs(['ingest', notes, '-r'], env, 120_000);
     expect(ingest.code, ingest.stderr).toBe(0);
-    // Down for 3 s while the workers are parsing and embedding.
+    const heldNames = Array.from({ length: HELD }, (_, k) => `note-${FILES - HELD + k}.md`);
+    const gates = await blobKeysOf(heldNames).then((keys) => keys.map((k) => new BlobGate(join(dir, 'blobs', k))));
+    server = new Running(['serve', '--port', '0', '--workers', '2'], env);
+    await server.listening();
+    await server.until(() => gates.filter((g) => g.hasReader()).length === 2, 'both workers inside a held job', 180_000);
+    // Down for 3 s while both workers are inside a job; then the held jobs go on, over a new database session.
     await cluster.restart(3000);
+    for (const g of gates) g.release();
 
     const db = new pg.Client({ connectionString: cluster.url });
     await db.connect();

@@ -38,6 +38,8 @@ describe('scale-out: two API processes and two workers on PostgreSQL, S3 and NAT
       P8FS_QUEUE_PROVIDER: 'nats', P8FS_NATS_URL: nats.url,
       // Behind one balancer every API process has the same public URL: the OAuth issuer and audiences.
       P8FS_PUBLIC_URL: PUBLIC_URL, P8FS_LOG_LEVEL: 'debug',
+      // A message a paused worker had pulled goes to the other one after 5 s, not the default 60 s.
+      P8FS_TIER_SMALL_ACK_WAIT_SECONDS: '5',
     });
     const start = (args: string[]) => {
       const dir = tempDir('scale');
@@ -52,6 +54,7 @@ describe('scale-out: two API processes and two workers on PostgreSQL, S3 and NAT
     const router = start(['router']);
     await router.until((p) => p.stdout.includes('dispatching'), 'the router', 60_000);
     workers = [start(['worker', '--tier', 'small']), start(['worker', '--tier', 'small'])];
+    await Promise.all(workers.map((w) => w.until((p) => p.logs().some((l) => l.msg === 'worker pool started'), 'a worker', 60_000)));
     const dir = tempDir('scale-cli');
     dirs.push(dir);
     const t = await p8fs(['auth', 'token'], env(dir));
@@ -68,25 +71,46 @@ describe('scale-out: two API processes and two workers on PostgreSQL, S3 and NAT
     fetch(`${api}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` } });
 
   it('uploads through either API, processes on both workers, and every API sees every file', async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < FILES; i++) {
-      const form = new FormData();
-      form.append('path', `field/note-${i}.md`);
-      form.append('file', new Blob([note(i)], { type: 'text/markdown' }), `note-${i}.md`);
-      const res = await call(apis[i % 2] as string, '/api/v1/files', { method: 'POST', body: form });
-      expect(res.status, await res.clone().text()).toBe(202);
-      ids.push(((await res.json()) as { id: string }).id);
-    }
-    const statuses = await poll(async () => {
+    const db = new pg.Client({ connectionString: cluster.url });
+    await db.connect();
+    /** Poll until every uploaded file has settled and no job is queued or running. */
+    const settled = (count: number) => poll(async () => {
       const res = await call(apis[1] as string, '/api/v1/files?limit=100');
       const { files } = (await res.json()) as { files: { status: string }[] };
-      return files.length === FILES && files.every((f) => f.status === 'indexed' || f.status === 'failed') ? files.map((f) => f.status) : null;
-    }, 'every file indexed', 180_000);
+      const open = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE status IN ('queued', 'running')`)).rows[0]!.n;
+      const done = files.length === count && files.every((f) => f.status === 'indexed' || f.status === 'failed') && open === 0;
+      return done ? files.map((f) => f.status) : null;
+    }, `${count} files settled, no job open`, 180_000);
+    const ids: string[] = [];
+    const upload = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const form = new FormData();
+        form.append('path', `field/note-${i}.md`);
+        form.append('file', new Blob([note(i)], { type: 'text/markdown' }), `note-${i}.md`);
+        const res = await call(apis[i % 2] as string, '/api/v1/files', { method: 'POST', body: form });
+        expect(res.status, await res.clone().text()).toBe(202);
+        ids.push(((await res.json()) as { id: string }).id);
+      }
+    };
+    // Both workers take part by construction, not by speed: each half is uploaded while the other
+    // worker is paused (SIGSTOP), so the running one must take it; a message the paused one had
+    // already pulled comes back after ack_wait and goes to the running one.
+    const [a, b] = workers as [Running, Running];
+    const jobsOf = (w: Running) => w.logs().filter((l) => l.msg === 'job done' && l.type === 'file.process').length;
+    const half = FILES / 2;
+    b.child.kill('SIGSTOP');
+    await upload(0, half);
+    await settled(half);
+    b.child.kill('SIGCONT');
+    a.child.kill('SIGSTOP');
+    await upload(half, FILES);
+    const statuses = await settled(FILES);
+    a.child.kill('SIGCONT');
     expect(new Set(statuses)).toEqual(new Set(['indexed']));
 
-    // Both workers took part (NATS spreads the tier's messages over its consumers).
-    const done = workers.map((w) => w.logs().filter((l) => l.msg === 'job done' && l.type === 'file.process').length);
-    expect(done.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(FILES);
+    // Both workers took part: NATS hands the tier's messages to whichever consumer is there.
+    const done = [jobsOf(a), jobsOf(b)];
+    expect(done.reduce((x, y) => x + y, 0)).toBeGreaterThanOrEqual(FILES);
     expect(Math.min(...done), `jobs per worker: ${done}`).toBeGreaterThan(0);
 
     // The blobs are in the bucket, under the tenant's prefix, content-addressed; nothing on local disk.
@@ -108,8 +132,6 @@ describe('scale-out: two API processes and two workers on PostgreSQL, S3 and NAT
     expect((after.Contents ?? []).filter((o) => /\/blobs\//.test(o.Key ?? ''))).toHaveLength(FILES - 1);
     expect((await call(apis[1] as string, `/api/v1/files/${ids[3]}`)).status).toBe(404);
 
-    const db = new pg.Client({ connectionString: cluster.url });
-    await db.connect();
     try {
       const jobs = (await db.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM jobs GROUP BY status`)).rows;
       expect(jobs.map((j) => j.status)).toEqual(['done']);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileList, VaultStatus } from '@p8fs/contracts';
 import type { IngestSummary } from '../../src/transports/cli/ingest/summary.js';
-import { assertBuilt, cleanup, type FileInfoJson, p8fsJson, Running, tempDir, vaultEnv, bigNote, jobsDone } from './cli.js';
+import { BlobGate, largestBlob } from './blob-gate.js';
+import { assertBuilt, cleanup, type FileInfoJson, p8fs, p8fsJson, Running, tempDir, vaultEnv, bigNote, jobsDone } from './cli.js';
 
 const SMALL = 5;
 
@@ -11,9 +12,10 @@ const SMALL = 5;
 
 /**
  * A worker killed with SIGKILL in the middle of a job: the job's lease runs out and the restarted
- * worker takes it again. Made deterministic by ordering, not timing: the big file is queued after
- * the small ones, so once the small files' parse jobs are done the worker is inside the big one
- * (which takes seconds); the test then proves it with the vault's own counts before restarting.
+ * worker takes it again. Made deterministic by construction, not timing: the big file is queued
+ * after the small ones, and its stored blob is a pipe the test holds (BlobGate), so the worker stays
+ * inside the big file's job until it is killed. The test sees it there before the kill, and proves
+ * it again with the vault's own counts before restarting.
  */
 describe('p8fs worker after kill -9', () => {
   let dataDir: string;
@@ -40,19 +42,29 @@ describe('p8fs worker after kill -9', () => {
 
   it('completes the killed job after a restart, with the same chunks as an undisturbed run and no duplicates', async () => {
     // The reference: the same files ingested without interruption in another vault.
-    const reference = p8fsJson<IngestSummary>(['ingest', files, '-r', '--wait'], vaultEnv(cleanDir, { P8FS_WORKERS: '1' }));
+    // It runs alongside the test and is awaited at the end: its deadline is the test's own, not the
+    // CLI helper's 2 minutes (a loaded machine takes longer to index the big note twice at once).
+    const reference = p8fs(['ingest', files, '-r', '--wait', '--json'], vaultEnv(cleanDir, { P8FS_WORKERS: '1' }), 540_000).then((r) => {
+      if (r.code !== 0) throw new Error(`reference ingest exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      return JSON.parse(r.stdout) as IngestSummary;
+    });
+    reference.catch(() => {}); // awaited below; do not report it as unhandled meanwhile
 
     const smallUp = await p8fsJson<IngestSummary>(['ingest', join(files, 'small'), '-r'], env);
     const bigUp = await p8fsJson<IngestSummary>(['ingest', join(files, 'big.md')], env);
     expect([smallUp.uploaded, bigUp.uploaded]).toEqual([SMALL, 1]);
     const bigId = bigUp.files[0]?.id ?? '';
 
+    // The big note's blob: by far the largest in this vault.
+    const gate = new BlobGate(largestBlob(join(dataDir, 'blobs')));
+
     const first = new Running(['worker', '--log-level', 'debug'], env);
     workers.push(first);
-    await first.until((w) => jobsDone(w, 'file.process').length >= SMALL, 'the small files to be parsed', 180_000);
-    await new Promise((r) => setTimeout(r, 1000));
+    await first.until((w) => jobsDone(w, 'file.process').length >= SMALL && gate.hasReader(),
+      'the small files to be parsed and the worker to be inside the big file\'s job', 180_000);
     first.child.kill('SIGKILL');
     await first.exited;
+    gate.restore();
 
     // The lock of a dead process does not count, so the CLI may open the vault: one job (the big
     // file's parse) is still marked running under the dead worker's lease, and nothing is indexed

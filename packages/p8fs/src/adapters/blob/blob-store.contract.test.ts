@@ -98,6 +98,14 @@ describe.each(ADAPTERS)('BlobStore contract: $name', (adapter) => {
     h = await adapter.make();
   }, 120_000);
   afterAll(async () => h?.close());
+  /** Poll until the tenant has no temp objects or unfinished uploads; fail with what is left after the deadline. */
+  const noLeftovers = async (tenant: string, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (let left = await h.leftovers(tenant); left.length > 0; left = await h.leftovers(tenant)) {
+      if (Date.now() > deadline) expect(left).toEqual([]);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
 
   it('streams content in under a tenant-prefixed, content-addressed key', async () => {
     const b = await h.store.put('alice', chunks(['hello ', 'world']));
@@ -122,8 +130,8 @@ describe.each(ADAPTERS)('BlobStore contract: $name', (adapter) => {
   it('stops at the size limit and leaves nothing behind, also mid-multipart', async () => {
     await expect(h.store.put('alice', chunks(['y'.repeat(10_000)]), { maxBytes: 5000 })).rejects.toMatchObject({ code: 'file.too_large' });
     await expect(h.store.put('alice', bigBody(12 * MiB), { maxBytes: 11 * MiB })).rejects.toMatchObject({ code: 'file.too_large' });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(await h.leftovers('alice')).toEqual([]);
+    // put() has cleaned up by the time it rejects; a store may list an aborted upload a moment longer.
+    await noLeftovers('alice');
   }, 60_000);
 
   it('streams a 20 MB upload and reads it back, whole and by range', async () => {

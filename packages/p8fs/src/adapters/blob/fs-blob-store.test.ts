@@ -11,6 +11,17 @@ const root = mkdtempSync(join(tmpdir(), 'p8fs-blob-'));
 const store = new FsBlobStore(root);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** Wait until this process has no file-system request in flight (poll, with a deadline). */
+async function fsIdle(timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const inFlight = () => process.getActiveResourcesInfo().filter((r) => r.startsWith('FSReq') || r.startsWith('FileHandle'));
+  for (;;) {
+    await new Promise((r) => setImmediate(r));
+    if (inFlight().length === 0) return;
+    if (Date.now() > deadline) throw new Error(`file-system requests still in flight: ${inFlight().join(', ')}`);
+  }
+}
+
 async function* chunks(parts: string[]) {
   for (const p of parts) yield Buffer.from(p);
 }
@@ -41,7 +52,9 @@ describe('FsBlobStore', () => {
 
   it('leaves nothing behind when the very first chunk is over the limit', async () => {
     await expect(store.put('alice', chunks(['y'.repeat(10_000)]), { maxBytes: 5000 })).rejects.toMatchObject({ code: 'file.too_large' });
-    await new Promise((r) => setTimeout(r, 50)); // a late file creation would show up here
+    // A late file creation (a write stream that opens lazily) would be a file-system request still in
+    // flight here: wait until there is none, then look.
+    await fsIdle();
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
   });
 

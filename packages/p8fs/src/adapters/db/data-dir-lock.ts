@@ -28,7 +28,8 @@ export function readLock(dataDir: string): LockInfo | null {
  * process must talk to the holder over HTTP instead of opening the files.
  */
 export function acquireLock(dataDir: string, role: string, url?: string): { update(url: string): void; release(): void } {
-  mkdirSync(dataDir, { recursive: true });
+  // Private from the start, whatever the umask (data-dir-perms.ts says why).
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const held = readLock(dataDir);
   if (held && held.pid !== process.pid) {
     const hint = held.url ? `; use --server ${held.url} (or stop it)` : '; stop it first';

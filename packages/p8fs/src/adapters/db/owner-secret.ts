@@ -13,7 +13,7 @@ const secretPath = (dataDir: string) => join(dataDir, 'owner.secret');
 export function ensureOwnerSecret(dataDir: string): string {
   const existing = readOwnerSecret(dataDir);
   if (existing !== null) return existing;
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(secretPath(dataDir), `${secret}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(secretPath(dataDir), 0o600);

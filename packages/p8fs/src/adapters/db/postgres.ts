@@ -1,5 +1,10 @@
 import pg from 'pg';
-import type { Db, SqlRunner } from '../../ports/db.js';
+import type { Db, QueryBounds, SqlRunner } from '../../ports/db.js';
+import type { AppError } from '../../domain/errors.js';
+import { budgetMs, cancelled, timedOut } from '../../domain/query-errors.js';
+
+// SQLSTATE 57014: query_canceled (statement_timeout, pg_cancel_backend).
+const QUERY_CANCELED = '57014';
 
 // node-postgres returns int8 and numeric as strings; counts in our SQL are cast to int, and
 // timestamps stay Date objects like PGlite's.
@@ -43,6 +48,44 @@ export class PostgresDb implements Db {
       throw err;
     } finally {
       client.release();
+    }
+  }
+
+  /**
+   * A READ ONLY transaction on its own connection, with statement_timeout for each statement and a
+   * timer for the whole: past the budget, or when the caller goes away, the running statement is
+   * cancelled from another connection (pg_cancel_backend) and this connection is discarded, so a
+   * late cancel can never reach a statement of the pool's next user.
+   */
+  async readOnly<T>(fn: (tx: SqlRunner) => Promise<T>, bounds: QueryBounds): Promise<T> {
+    if (bounds.signal?.aborted) throw cancelled();
+    const ms = budgetMs(bounds.timeoutMs);
+    const client = await this.pool.connect();
+    const pid = (client as unknown as { processID: number }).processID;
+    let stopped: AppError | null = null;
+    const stop = (err: AppError) => {
+      if (stopped) return;
+      stopped = err;
+      this.pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => {});
+    };
+    const timer = setTimeout(() => stop(timedOut(ms)), ms);
+    const onAbort = () => stop(cancelled());
+    bounds.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query(`SET LOCAL statement_timeout = ${ms}`);
+      const out = await fn({ query: async <R>(sql: string, params: readonly unknown[] = []) => (await client.query(sql, params as unknown[])).rows as R[] });
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      if (stopped) throw stopped;
+      if ((err as { code?: unknown }).code === QUERY_CANCELED) throw timedOut(ms);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      bounds.signal?.removeEventListener('abort', onAbort);
+      client.release(stopped !== null);
     }
   }
 

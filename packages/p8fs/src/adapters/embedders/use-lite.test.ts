@@ -39,18 +39,15 @@ describe('UseLiteEmbedder', () => {
       { length: 64 },
       (_, i) => `Paragraph ${i}: the committee reviewed the budget, travel plans, and the schedule for the next quarter in detail.`,
     );
-    // A 5 ms interval measures the longest stretch the loop could not run timers. Not
-    // monitorEventLoopDelay: it records no sample at all while the loop is fully blocked, so an
-    // in-process embed would read as zero lag. Here an in-process embed shows one gap as long as itself.
-    const loop = watchLoopGaps();
-    const start = performance.now();
+    // Event-loop utilisation: the share of the embed's wall time this thread spent running code
+    // rather than waiting for events. Embedding in a worker leaves it near 0 however fast or loaded
+    // the machine is; embedding in-process makes it near 1. No duration is compared with another.
+    // (Not monitorEventLoopDelay: it records no sample while the loop is fully blocked.)
+    const before = performance.eventLoopUtilization();
     const vectors = await embedder.embed(texts);
-    const embedMs = performance.now() - start;
-    const { maxGapMs, ticks } = loop.stop();
+    const { utilization, active, idle } = performance.eventLoopUtilization(before);
     expect(vectors).toHaveLength(64);
-    expect(embedMs).toBeGreaterThan(200);
-    expect(maxGapMs).toBeLessThan(embedMs / 4);
-    expect(ticks).toBeGreaterThan(embedMs / 50);
+    expect(utilization, `event loop busy ${active.toFixed(0)} ms, idle ${idle.toFixed(0)} ms`).toBeLessThan(0.5);
   });
 
   it('spreads batches over several threads', async () => {
@@ -75,22 +72,3 @@ describe('UseLiteEmbedder', () => {
     expect(isAppError(err, 'embedder.unavailable')).toBe(true);
   });
 });
-
-/** Track the longest gap between 5 ms interval ticks, including the gap still open at stop(). */
-function watchLoopGaps(): { stop(): { maxGapMs: number; ticks: number } } {
-  let last = performance.now();
-  let maxGapMs = 0;
-  let ticks = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    maxGapMs = Math.max(maxGapMs, now - last);
-    last = now;
-    ticks++;
-  }, 5);
-  return {
-    stop() {
-      clearInterval(timer);
-      return { maxGapMs: Math.max(maxGapMs, performance.now() - last), ticks };
-    },
-  };
-}

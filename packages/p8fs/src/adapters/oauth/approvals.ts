@@ -1,5 +1,9 @@
 import { randomInt } from 'node:crypto';
+import type { KoaContextWithOIDC, Middleware } from 'oidc-provider';
+import { displayText } from '../../domain/display-text.js';
 import type { SqlRunner } from '../../ports/db.js';
+import { audienceOf } from './client-policy.js';
+import { requestedResources } from './scopes.js';
 
 // The approvals rows the authorization server opens; the lead's ApprovalService decides them.
 
@@ -23,8 +27,13 @@ export interface OpenApproval {
   kind: 'device_code' | 'interaction';
   ref: string;
   clientId: string | null;
+  /** The client's own claim; stored without control characters (displayText). */
   clientName: string | null;
   scope: string | null;
+  /** The resource servers asked for, as the person is shown them. */
+  audience: ('api' | 'mcp')[];
+  /** Where a browser sign-in returns to (client-policy redirectHost); null for device codes. */
+  redirectHost: string | null;
   expiresAt: Date;
 }
 
@@ -41,15 +50,17 @@ export interface ApprovalRow {
  * same code is replaced: codes are short and reused over time.
  */
 export async function insertApproval(db: SqlRunner, a: OpenApproval): Promise<boolean> {
+  const clientName = a.clientName === null ? null : displayText(a.clientName) || null;
   const rows = await db.query(
-    `INSERT INTO approvals (user_code, kind, ref, client_id, client_name, scope, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO approvals (user_code, kind, ref, client_id, client_name, scope, audience, redirect_host, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (user_code) DO UPDATE SET kind = EXCLUDED.kind, ref = EXCLUDED.ref, client_id = EXCLUDED.client_id,
-       client_name = EXCLUDED.client_name, scope = EXCLUDED.scope, status = 'pending', tenant_id = NULL,
+       client_name = EXCLUDED.client_name, scope = EXCLUDED.scope, audience = EXCLUDED.audience,
+       redirect_host = EXCLUDED.redirect_host, status = 'pending', tenant_id = NULL,
        device_id = NULL, approved_by = NULL, expires_at = EXCLUDED.expires_at, created_at = now(), decided_at = NULL
      WHERE approvals.expires_at < now()
      RETURNING user_code`,
-    [a.userCode, a.kind, a.ref, a.clientId, a.clientName, a.scope, a.expiresAt],
+    [a.userCode, a.kind, a.ref, a.clientId, clientName, a.scope, a.audience.join(' ') || null, a.redirectHost, a.expiresAt],
   );
   return rows.length > 0;
 }
@@ -76,4 +87,32 @@ export async function findInteractionApproval(db: SqlRunner, uid: string): Promi
     [uid],
   );
   return row;
+}
+
+/**
+ * Every device authorization (RFC 8628) opens an approvals row under its user code, before the
+ * device sees the response, so `p8fs approve CODE` finds it on the first try.
+ */
+export function openDeviceApproval(db: SqlRunner, resources: { api: string; mcp: string }): Middleware {
+  return async (ctx: KoaContextWithOIDC, next) => {
+    await next();
+    if (ctx.oidc?.route !== 'device_authorization' || ctx.status !== 200) return;
+    const body = ctx.body as { user_code?: string; expires_in?: number };
+    const client = ctx.oidc.client;
+    if (!body.user_code || !client) return;
+    const scope = ctx.oidc.params?.scope;
+    const opened = await insertApproval(db, {
+      userCode: formatUserCode(body.user_code),
+      kind: 'device_code',
+      ref: formatUserCode(body.user_code),
+      clientId: client.clientId,
+      clientName: client.clientName ?? null,
+      scope: typeof scope === 'string' ? scope : null,
+      audience: audienceOf(requestedResources(ctx.oidc.params?.resource, resources.api), resources),
+      redirectHost: null,
+      expiresAt: new Date(Date.now() + (body.expires_in ?? 600) * 1000),
+    });
+    // A live row under the same code: the device must start again (about one in 25 billion).
+    if (!opened) throw new Error('user code collision');
+  };
 }

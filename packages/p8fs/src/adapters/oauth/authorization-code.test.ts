@@ -124,9 +124,12 @@ describe('authorization server: discovery, registration, authorization code + PK
     const url = new URL(as.authorization_endpoint as string);
     url.search = new URLSearchParams({ client_id: client.client_id, redirect_uri: REDIRECT, response_type: 'code', scope: 'vault:read' }).toString();
     const res = await fetch(url, { redirect: 'manual' });
-    const location = new URL(res.headers.get('location') as string);
-    expect(location.searchParams.get('error')).toBe('invalid_request');
-    expect(location.searchParams.get('error_description')).toMatch(/PKCE/i);
+    // A self-registered client's errors are shown here, not redirected (redirect-policy.test.ts).
+    expect(res.status).toBe(400);
+    expect(res.headers.get('location')).toBeNull();
+    const html = await res.text();
+    expect(html).toContain('invalid_request');
+    expect(html).toMatch(/PKCE/i);
   });
 
   it('denied sign-in returns access_denied to the client', async () => {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type JWTPayload, jwtVerify } from 'jose';
-import Provider, { type KoaContextWithOIDC, type Middleware } from 'oidc-provider';
+import Provider from 'oidc-provider';
 import { AppError, errorMessage } from '../../domain/errors.js';
 import type {
   AccessClaims,
@@ -10,14 +10,16 @@ import type {
   PendingApproval,
 } from '../../ports/authorization-server.js';
 import type { Db } from '../../ports/db.js';
+import type { SecretBox } from '../../ports/key-wrapper.js';
 import type { Logger } from '../../ports/logger.js';
-import { formatUserCode, insertApproval } from './approvals.js';
+import { formatUserCode, openDeviceApproval } from './approvals.js';
 import { devicePolling } from './device-polling.js';
 import { saveGrant } from './grants.js';
 import { handleInteraction, INTERACTION_PATH } from './interactions.js';
 import { oauthModelAdapter, pruneExpiredModels, revokeGrants } from './model-adapter.js';
 import { deviceVerificationPage, messagePage, sendPage } from './pages.js';
-import { findDevice, providerConfiguration, resourceServerInfo } from './provider-config.js';
+import { findDevice, findTokenHolder, providerConfiguration, resourceServerInfo } from './provider-config.js';
+import { guardLogout, keepUntrustedErrorsHere, pinIssuerOrigin, securityHeaders } from './provider-hardening.js';
 import { requestedResources, splitScope } from './scopes.js';
 import { databaseJwks, ensureSigningKeys, SIGNING_ALG } from './signing-keys.js';
 
@@ -32,6 +34,8 @@ export interface AuthorizationServerOptions {
   devicePollIntervalSeconds?: number;
   /** Trust X-Forwarded-* (behind a TLS-terminating proxy). */
   trustProxy?: boolean;
+  /** Seals the signing keys' private JWKs in the database (encryption at rest); the app always passes one. */
+  secrets?: SecretBox;
 }
 
 /** The authorization server plus the HTTP side the server mounts. */
@@ -60,10 +64,10 @@ export async function createAuthorizationServer(opts: AuthorizationServerOptions
   // The MCP resource is the endpoint URL itself: MCP clients (the SDK's auth()) require the RFC 9728
   // metadata's resource to be a prefix of the URL they connect to.
   const resources = { api: `${issuer}/api`, mcp: `${issuer}/api/mcp` };
-  const keys = await ensureSigningKeys(db);
+  const keys = await ensureSigningKeys(db, opts.secrets);
   const pruned = await pruneExpiredModels(db);
   if (pruned > 0) log.debug({ pruned }, 'oauth: expired models deleted');
-  const jwks = databaseJwks(db, keys);
+  const jwks = databaseJwks(db, keys, opts.secrets);
 
   const provider = new Provider(
     issuer,
@@ -77,14 +81,19 @@ export async function createAuthorizationServer(opts: AuthorizationServerOptions
       refreshTokenTtlDays: opts.refreshTokenTtlDays,
     }),
   );
+  // Koa's proxy mode only decides whether X-Forwarded-For names the client; URLs come from the issuer.
   provider.proxy = opts.trustProxy ?? false;
-  provider.use(openDeviceApproval(db));
+  provider.use(pinIssuerOrigin(issuer));
+  provider.use(securityHeaders());
+  provider.use(guardLogout());
+  provider.use(openDeviceApproval(db, resources));
   provider.use(devicePolling(opts.devicePollIntervalSeconds ?? 5));
+  keepUntrustedErrorsHere(provider);
   provider.on('server_error', (_ctx, err) => log.error({ err: errorMessage(err) }, 'oauth: server error'));
   provider.on('grant.revoked', (_ctx, grantId) => log.info({ grantId }, 'oauth: grant revoked'));
 
   const callback = provider.callback();
-  const interactionDeps = { provider, db, issuer, defaultResource: resources.api, log };
+  const interactionDeps = { provider, db, issuer, resources, log };
   let closed = false;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -101,10 +110,9 @@ export async function createAuthorizationServer(opts: AuthorizationServerOptions
       const code = url.searchParams.get('user_code') ?? url.searchParams.get('code');
       return sendPage(res, 200, await deviceVerificationPage(issuer, code ? formatUserCode(code) : undefined));
     }
-    if (url.pathname === WELL_KNOWN_OAUTH) {
-      // RFC 8414 metadata is the same document as OpenID discovery.
-      req.url = WELL_KNOWN_OIDC + url.search;
-    }
+    // RFC 8414 metadata is the same document as OpenID discovery. An absolute request target
+    // (GET http://elsewhere/...) is reduced to its path: Koa would build the provider's URLs from it.
+    req.url = (url.pathname === WELL_KNOWN_OAUTH ? WELL_KNOWN_OIDC : url.pathname) + url.search;
     callback(req, res);
   }
 
@@ -115,18 +123,21 @@ export async function createAuthorizationServer(opts: AuthorizationServerOptions
     } catch (err) {
       throw new AppError('unauthorized', `invalid access token: ${errorMessage(err)}`);
     }
-    const { tenant, device, client_id: clientId, scope, jti, exp } = payload;
-    if (typeof tenant !== 'string' || typeof device !== 'string' || typeof clientId !== 'string' || !jti || !exp)
-      throw new AppError('unauthorized', 'access token lacks tenant, device, client_id, jti or exp');
-    // A revoked device's tokens stop at once, not when they expire.
-    const row = await findDevice(db, device);
+    const { tenant, device, client_id: clientId, grant_id: grantId, scope, jti, exp } = payload;
+    if (typeof tenant !== 'string' || typeof device !== 'string' || typeof clientId !== 'string' || typeof grantId !== 'string' || !jti || !exp)
+      throw new AppError('unauthorized', 'access token lacks tenant, device, client_id, grant_id, jti or exp');
+    // A revoked device's tokens, and those of a revoked grant (reused refresh token, logout), stop
+    // at once, not when they expire.
+    const row = await findTokenHolder(db, device, grantId);
     if (row?.status !== 'active' || row.tenant_id !== tenant)
       throw new AppError('unauthorized', 'the device of this access token is revoked or unknown');
+    if (!row.grant_live) throw new AppError('unauthorized', 'the grant of this access token was revoked');
     return {
       tenantId: tenant,
       deviceId: device,
       clientId,
       scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
+      vaultMode: payload.vault_mode === 'e2e' ? 'e2e' : 'server',
       jti,
       expiresAt: new Date(exp * 1000),
     };
@@ -238,31 +249,5 @@ export async function createAuthorizationServer(opts: AuthorizationServerOptions
     async close() {
       closed = true;
     },
-  };
-}
-
-/**
- * Every device authorization (RFC 8628) opens an approvals row under its user code, before the
- * device sees the response, so `p8fs approve CODE` finds it on the first try.
- */
-function openDeviceApproval(db: Db): Middleware {
-  return async (ctx: KoaContextWithOIDC, next) => {
-    await next();
-    if (ctx.oidc?.route !== 'device_authorization' || ctx.status !== 200) return;
-    const body = ctx.body as { user_code?: string; expires_in?: number };
-    const client = ctx.oidc.client;
-    if (!body.user_code || !client) return;
-    const scope = ctx.oidc.params?.scope;
-    const opened = await insertApproval(db, {
-      userCode: formatUserCode(body.user_code),
-      kind: 'device_code',
-      ref: formatUserCode(body.user_code),
-      clientId: client.clientId,
-      clientName: client.clientName ?? null,
-      scope: typeof scope === 'string' ? scope : null,
-      expiresAt: new Date(Date.now() + (body.expires_in ?? 600) * 1000),
-    });
-    // A live row under the same code: the device must start again (about one in 25 billion).
-    if (!opened) throw new Error('user code collision');
   };
 }

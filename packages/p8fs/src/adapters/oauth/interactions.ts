@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Interaction, Provider } from 'oidc-provider';
 import type { SqlRunner } from '../../ports/db.js';
+import { displayText } from '../../domain/display-text.js';
 import type { Logger } from '../../ports/logger.js';
 import { findInteractionApproval, openInteractionApproval } from './approvals.js';
+import { audienceOf, isFirstPartyClient, redirectHost } from './client-policy.js';
 import { saveGrant } from './grants.js';
 import { approveUrl, interactionPage, messagePage, sendPage } from './pages.js';
 import { requestedResources } from './scopes.js';
@@ -16,7 +18,8 @@ export interface InteractionDeps {
   provider: Provider;
   db: SqlRunner;
   issuer: string;
-  defaultResource: string;
+  /** The API and MCP resource indicators; the API is the default. */
+  resources: { api: string; mcp: string };
   log: Logger;
 }
 
@@ -49,21 +52,29 @@ export async function handleInteraction(
 async function show(deps: InteractionDeps, res: ServerResponse, interaction: Interaction): Promise<void> {
   const clientId = String(interaction.params.client_id ?? '');
   const client = await deps.provider.Client.find(clientId);
-  const clientName = client?.clientName ?? clientId;
+  // The name is the client's own choice: shown without control characters, and marked unverified.
+  const clientName = displayText(client?.clientName ?? '') || clientId;
   const scope = typeof interaction.params.scope === 'string' ? interaction.params.scope : '';
+  const audience = audienceOf(requestedResources(interaction.params.resource, deps.resources.api), deps.resources);
+  const returnsTo = redirectHost(interaction.params.redirect_uri);
   const expiresAt = new Date(Math.min(interaction.exp * 1000, Date.now() + APPROVAL_TTL_MS));
   const userCode = await openInteractionApproval(deps.db, {
     ref: interaction.uid,
     clientId,
     clientName,
     scope: scope || null,
+    audience,
+    redirectHost: returnsTo,
     expiresAt,
   });
   const { html, nonce } = await interactionPage({
     uid: interaction.uid,
     userCode,
     clientName,
+    verified: isFirstPartyClient(clientId),
     scopes: scope.split(' ').filter(Boolean),
+    audience,
+    redirectHost: returnsTo,
     approveUrl: approveUrl(deps.issuer, userCode),
   });
   sendPage(res, 200, html, nonce);
@@ -100,7 +111,7 @@ async function finish(deps: InteractionDeps, req: IncomingMessage, res: ServerRe
     accountId: row.device_id,
     clientId,
     scope: typeof interaction.params.scope === 'string' ? interaction.params.scope : '',
-    resources: requestedResources(interaction.params.resource, deps.defaultResource),
+    resources: requestedResources(interaction.params.resource, deps.resources.api),
   });
   deps.log.info({ clientId, deviceId: row.device_id }, 'oauth: browser sign-in approved');
   await deps.provider.interactionFinished(

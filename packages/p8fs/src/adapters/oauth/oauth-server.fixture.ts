@@ -3,7 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oauth from 'oauth4webapi';
 import { createTestDb } from '../../../test/db.js';
-import type { PgliteDb } from '../db/pglite.js';
+import { type PgCluster, startPgCluster } from '../../../test/pg-cluster.js';
+import { migrate } from '../db/migrate.js';
+import { PostgresDb } from '../db/postgres.js';
+import type { Db } from '../../ports/db.js';
 import type { Logger } from '../../ports/logger.js';
 import { type AuthorizationServerOptions, createAuthorizationServer, type OAuthServer } from './authorization-server.js';
 
@@ -16,7 +19,7 @@ export const silentLog: Logger = {
 };
 
 export interface OAuthHarness {
-  db: PgliteDb;
+  db: Db;
   http: Server;
   auth: OAuthServer;
   issuer: string;
@@ -29,10 +32,11 @@ export interface OAuthHarness {
 
 /**
  * A real node:http server on 127.0.0.1 whose OAuth paths go to the authorization server, over a
- * migrated PGlite. It also serves a minimal RFC 9728 document for the MCP resource.
+ * migrated PGlite (or the database given, already migrated with tenants t1 and t2). It also serves
+ * a minimal RFC 9728 document for the MCP resource.
  */
-export async function startOAuth(extra: Partial<AuthorizationServerOptions> = {}): Promise<OAuthHarness> {
-  const db = await createTestDb(['t1', 't2']);
+export async function startOAuth(extra: Partial<AuthorizationServerOptions> = {}, database?: Db): Promise<OAuthHarness> {
+  const db = database ?? (await createTestDb(['t1', 't2']));
   let auth: OAuthServer | undefined;
   const http = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -86,7 +90,7 @@ export async function startOAuth(extra: Partial<AuthorizationServerOptions> = {}
 }
 
 /** A device row (the account tokens are issued to). */
-export async function addDevice(db: PgliteDb, tenantId: string, kind = 'mcp'): Promise<string> {
+export async function addDevice(db: Db, tenantId: string, kind = 'mcp'): Promise<string> {
   const id = randomUUID();
   await db.query(`INSERT INTO devices (id, tenant_id, name, kind) VALUES ($1, $2, $3, $4)`, [id, tenantId, `${kind} device`, kind]);
   return id;
@@ -135,7 +139,16 @@ export class Browser {
   private readonly cookies = new Map<string, string>();
 
   async get(url: string): Promise<Response> {
-    const res = await fetch(url, { redirect: 'manual', headers: { cookie: this.cookieHeader() } });
+    return this.keep(await fetch(url, { redirect: 'manual', headers: { cookie: this.cookieHeader() } }));
+  }
+
+  /** Submit a form as a browser does (urlencoded, cookies, no redirect followed). */
+  async post(url: string, form: Record<string, string>): Promise<Response> {
+    const headers = { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' };
+    return this.keep(await fetch(url, { method: 'POST', redirect: 'manual', headers, body: new URLSearchParams(form).toString() }));
+  }
+
+  private keep(res: Response): Response {
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const eq = (pair as string).indexOf('=');
@@ -179,4 +192,29 @@ export function userCodeOf(html: string): string {
   const m = /<code class="user-code">([A-Z]{4}-[A-Z]{4})<\/code>/.exec(html);
   if (!m) throw new Error('no user code on the page');
   return m[1] as string;
+}
+
+/**
+ * The databases the SQL of the authorization server must mean the same on: PGlite, and a throwaway
+ * PostgreSQL 15 cluster (started on first use; stopPostgres() ends it).
+ */
+export function oauthDatabases(): { list: { name: string; open: () => Promise<Db | undefined> }[]; stopPostgres: () => Promise<void> } {
+  let cluster: Promise<PgCluster> | undefined;
+  let n = 0;
+  const postgres = async (): Promise<Db> => {
+    cluster ??= startPgCluster();
+    const db = new PostgresDb(await (await cluster).createDatabase(`oauth_${++n}`));
+    await migrate(db);
+    for (const t of ['t1', 't2']) await db.query(`INSERT INTO tenants (tenant_id, name) VALUES ($1, $1)`, [t]);
+    return db;
+  };
+  return {
+    list: [
+      { name: 'PGlite', open: async () => undefined },
+      { name: 'PostgreSQL 15', open: postgres },
+    ],
+    stopPostgres: async () => {
+      await cluster?.then((c) => c.stop(), () => {});
+    },
+  };
 }

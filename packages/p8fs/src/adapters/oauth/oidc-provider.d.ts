@@ -66,6 +66,8 @@ declare module 'oidc-provider' {
     exp?: number;
     readonly expiration: number;
     resourceServer?: ResourceServerModel;
+    /** The resource indicators the token was granted for. */
+    readonly resourceIndicators: Set<string>;
     save(): Promise<string>;
   }
 
@@ -92,6 +94,15 @@ declare module 'oidc-provider' {
     claims(use: string, scope: string): Promise<Record<string, unknown> & { sub: string }>;
   }
 
+  /** The provider's browser session (lib/models/session.js). */
+  export interface SessionModel {
+    accountId?: string;
+    /** What end_session keeps for its confirm step: secret (xsrf), postLogoutRedirectUri, state, clientId. */
+    state?: Record<string, unknown>;
+    /** Save again under the same expiry (only for a session already saved). */
+    persist(): Promise<void>;
+  }
+
   /** The Koa context the provider passes to configuration functions and middleware. */
   export interface KoaContextWithOIDC {
     method: string;
@@ -100,11 +111,17 @@ declare module 'oidc-provider' {
     body: unknown;
     type: string;
     query: Record<string, string | string[] | undefined>;
+    /** Koa's request object (its protocol and host getters build every URL the provider emits). */
+    request: object;
+    response: { get(field: string): string };
+    set(field: string, value: string): void;
     oidc?: {
       route?: string;
       params?: Record<string, unknown>;
       client?: ClientModel;
+      session?: SessionModel;
       entities: Record<string, unknown>;
+      urlFor(name: string): string;
     };
   }
   export type Middleware = (ctx: KoaContextWithOIDC, next: () => Promise<void>) => Promise<void>;
@@ -166,6 +183,8 @@ declare module 'oidc-provider' {
 
   export const errors: {
     InvalidTarget: new (description?: string) => Error;
+    /** A description starting with "redirect_uris" makes it invalid_redirect_uri. */
+    InvalidClientMetadata: new (description: string) => Error;
   };
 
   export default Provider;

@@ -10,7 +10,8 @@ import type {
 } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { SqlRunner } from '../../ports/db.js';
-import { deviceVerificationPage, messagePage } from './pages.js';
+import { CHECKED_CLIENT_METADATA, validateClientMetadata } from './client-policy.js';
+import { deviceVerificationPage, logoutPage, messagePage } from './pages.js';
 import { ALL_SCOPES, VAULT_SCOPES } from './scopes.js';
 import { SIGNING_ALG, type SigningKey } from './signing-keys.js';
 
@@ -30,6 +31,24 @@ export interface DeviceRow {
 export async function findDevice(db: SqlRunner, id: string | undefined): Promise<DeviceRow | undefined> {
   if (!id || !UUID.test(id)) return undefined;
   const [row] = await db.query<DeviceRow>(`SELECT id, tenant_id, status FROM devices WHERE id = $1`, [id]);
+  return row;
+}
+
+/**
+ * The device of an access token and whether the grant it was issued under is still live, in one
+ * round trip (it runs on every request). A grant is deleted when it is revoked: a reused refresh
+ * token, a revoked device, a logout.
+ */
+export async function findTokenHolder(db: SqlRunner, deviceId: string, grantId: string): Promise<(DeviceRow & { grant_live: boolean }) | undefined> {
+  if (!UUID.test(deviceId)) return undefined;
+  const [row] = await db.query<DeviceRow & { grant_live: boolean }>(
+    `SELECT d.id, d.tenant_id, d.status, EXISTS (
+       SELECT 1 FROM oauth_models g
+       WHERE g.grant_id = $2 AND g.model = 'Grant' AND (g.expires_at IS NULL OR g.expires_at > now())
+     ) AS grant_live
+     FROM devices d WHERE d.id = $1`,
+    [deviceId, grantId],
+  );
   return row;
 }
 
@@ -104,8 +123,22 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
       credential: '/oauth/credential',
     },
     pkce: { required: () => true },
+    // Registration policy for redirect URIs (client-policy.ts): https, or http on loopback only.
+    extraClientMetadata: { properties: CHECKED_CLIENT_METADATA, validator: validateClientMetadata },
     features: {
       devInteractions: { enabled: false },
+      // Logout pages are ours (a button, our CSP); guardLogout() decides where the confirm step goes.
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx: KoaContextWithOIDC, form: string) => {
+          ctx.type = 'html';
+          ctx.body = logoutPage(form);
+        },
+        postLogoutSuccessSource: async (ctx: KoaContextWithOIDC) => {
+          ctx.type = 'html';
+          ctx.body = messagePage('Signed out', 'You are signed out of this vault in this browser. You can close this window.');
+        },
+      },
       // Open registration (RFC 7591): MCP hosts register themselves; what they can get is still
       // bounded by a person's approval.
       registration: { enabled: true, initialAccessToken: false },
@@ -150,14 +183,29 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
       if (device?.status !== 'active') return undefined;
       return { accountId: device.id, claims: async () => ({ sub: device.id }) };
     },
+    // grant_id: verifyAccessToken checks the grant still exists, so revoking it stops the JWTs too.
+    // vault_mode: an end-to-end vault's tokens say so (decision 0018); its mode never changes after creation.
     async extraTokenClaims(_ctx: unknown, token: TokenModel) {
       const device = await findDevice(db, token.accountId);
-      return device ? { tenant: device.tenant_id, device: device.id } : undefined;
+      if (!device) return undefined;
+      const [tenant] = await db.query<{ mode: string }>(`SELECT mode FROM tenants WHERE tenant_id = $1`, [device.tenant_id]);
+      return { tenant: device.tenant_id, device: device.id, grant_id: token.grantId, vault_mode: tenant?.mode ?? 'server' };
     },
     // Every client allowed the refresh_token grant gets one, offline_access or not: devices stay
     // signed in until revoked.
     issueRefreshToken: async (_ctx: unknown, client: ClientModel) => client.grantTypeAllowed('refresh_token'),
-    rotateRefreshToken: true,
+    // Always rotate. The provider consumes the old refresh token here, before it resolves the
+    // requested resource, so a refused resource would spend the token (and a retry would look like
+    // reuse and revoke the grant): the resource is checked first, as the provider checks it later.
+    rotateRefreshToken: (ctx: KoaContextWithOIDC) => {
+      const token = ctx.oidc?.entities.RefreshToken as TokenModel | undefined;
+      const param = ctx.oidc?.params?.resource;
+      const requested = param === undefined ? [] : Array.isArray(param) ? param : [param];
+      for (const resource of requested) {
+        if (typeof resource !== 'string' || !known.has(resource) || !token?.resourceIndicators.has(resource)) throw new errors.InvalidTarget();
+      }
+      return true;
+    },
     expiresWithSession: async () => false,
     interactions: { url: async (_ctx: unknown, interaction: { uid: string }) => `/oauth/interaction/${interaction.uid}` },
     ttl: {
@@ -175,6 +223,8 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
       PreAuthorizedCode: 600,
     },
     renderError: async (ctx: KoaContextWithOIDC, out: Record<string, string>) => {
+      // prompt=none errors carry 303, meant for a redirect; shown here (keepUntrustedErrorsHere), they are a 400.
+      if (ctx.status >= 300 && ctx.status < 400) ctx.status = 400;
       ctx.type = 'html';
       ctx.body = messagePage('Sign-in failed', [out.error, out.error_description].filter(Boolean).join(': '));
     },

@@ -9,7 +9,7 @@ import { PostgresDb } from '../db/postgres.js';
 import { connectNats, ensureTopology, type Topology } from './nats-connection.js';
 import { NatsDispatcher } from './nats-dispatcher.js';
 import { DbJobQueue } from './db-queue.js';
-import { dispatchBatch } from './nats-outbox.js';
+import { dispatchBatch, type OutboxRow } from './nats-outbox.js';
 import { NatsJobQueue } from './nats-queue.js';
 import { type JobMessage, MB, STREAM } from './nats-tiers.js';
 
@@ -17,6 +17,30 @@ import { type JobMessage, MB, STREAM } from './nats-tiers.js';
 // nats-server: every job is published exactly once, to the subject of its tier.
 
 const log = pino({ level: 'silent' });
+
+/** A one-shot signal: open() once, await opened. */
+function gate(): { open(): void; opened: Promise<void> } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+/** Poll until every connection has a round trip over the restarted server and JetStream answers. */
+async function reconnected(conns: NatsConnection[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      for (const nc of conns) {
+        await nc.flush();
+        await (await jetstreamManager(nc)).getAccountInfo();
+      }
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`NATS clients did not get back within ${timeoutMs} ms: ${String(err)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
 const tier = { concurrency: 1, ackWaitSeconds: 30, timeoutSeconds: 60 };
 const topo: Topology = { tiers: { small: tier, medium: tier, large: tier }, maxDeliver: 10 };
 
@@ -60,6 +84,18 @@ describe('NatsDispatcher', () => {
     for (const i of sizes.keys()) await queue.enqueue('t1', 'file.process', { file_id: `00000000-0000-4000-8000-00000000000${i}` });
     for (let i = 0; i < 495; i++) await queue.enqueue('t1', 'resources.embed', { file_id: null });
     const ds = [0, 1].map((i) => new NatsDispatcher(dbs[i]!, ncs[i]!, queue, log, topo, { batch: 20 }));
+    // Both take part by construction, not by speed: each one's first publish waits, its batch's rows
+    // locked, until the other has taken a batch too (SKIP LOCKED lets it take other rows meanwhile).
+    const took = [gate(), gate()];
+    ds.forEach((d, i) => {
+      const inner = d as unknown as { publish(rows: OutboxRow[]): Promise<unknown> };
+      const publish = inner.publish.bind(d);
+      inner.publish = async (rows) => {
+        took[i]!.open();
+        await took[1 - i]!.opened;
+        return publish(rows);
+      };
+    });
     await ensureTopology(ncs[0]!, topo);
     const [a, b] = await Promise.all(ds.map((d) => d.dispatchOnce()));
     expect(a! + b!).toBe(500);
@@ -89,7 +125,7 @@ describe('NatsDispatcher', () => {
 
   it('puts back the jobs whose messages the broker lost, and dispatches them again', async () => {
     await nats.restart({ wipe: true }); // a server that comes back without its store
-    await new Promise((r) => setTimeout(r, 1500)); // clients reconnect
+    await reconnected(ncs);
     await dbs[0]!.query(`UPDATE jobs SET updated_at = now() - interval '1 hour', run_at = now() - interval '1 hour'`);
     const d = new NatsDispatcher(dbs[0]!, ncs[0]!, queue, log, topo, { graceSeconds: 1 });
     let back = 0;

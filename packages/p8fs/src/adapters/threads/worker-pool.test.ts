@@ -104,9 +104,10 @@ describe('WorkerPool', () => {
 
   it('close() rejects queued work, terminates workers and refuses new work', async () => {
     const p = pool(1);
+    // The worker has loaded: the first task goes to it at once (in flight), the second waits in the queue.
+    await p.start();
     const busy = fail(p.run({ op: 'slow', n: 5_000 }));
     const queued = fail(p.run({ op: 'echo', n: 1 }));
-    await new Promise((r) => setTimeout(r, 300));
     await p.close();
     expect((await busy)?.message).toBe('echo: pool is closed');
     expect((await queued)?.message).toBe('echo: pool is closed');

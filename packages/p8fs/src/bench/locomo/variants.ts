@@ -2,6 +2,7 @@ import type { App } from '../../app.js';
 import { type FusionOptions, fuse, type Scored } from '../../domain/fusion.js';
 import type { ContextPolicy } from '../../domain/search-text.js';
 import { DEFAULT_TUNING, SearchService, type SearchTuning } from '../../services/search.js';
+import { TenantGate } from '../../services/tenant-gate.js';
 import { progress } from '../common.js';
 import type { Conversation } from './dataset.js';
 import { ids, type Searcher, searchDia } from './lists.js';
@@ -56,14 +57,14 @@ export async function runVariants(app: App, convs: Conversation[], lists: Questi
     out.push({ group: 'fusion', name: `default fusion, depth ${depth}`, hybrid: table(lists, (l) => fuse(l.keyword.slice(0, depth), l.vector.slice(0, depth), DEFAULT_TUNING.fusion)) });
   }
   for (const [name, tuning] of Object.entries(KEYWORD_SCORING)) {
-    const kw = await keywordLists(convs, (c) => ({ ...(vaults.get(c.id) as Searcher), search: new SearchService(app.db, app.services.embeddings, tuning) }));
+    const kw = await keywordLists(convs, (c) => ({ ...(vaults.get(c.id) as Searcher), search: new SearchService(app.db, app.services.embeddings, TenantGate.fromConfig(app.config), tuning) }));
     out.push(variant('keyword-scoring', name, lists, kw, DEFAULT_TUNING.fusion));
   }
   for (const [i, [name, policy]] of Object.entries(CONTEXTS).entries()) {
     const kw = await keywordLists(convs, async (c) => ({ search: app.services.search, ...(await loadKeywordVariant(app, c, `ctx${i}-${c.id}`, policy)) }));
     out.push(variant('context', name, lists, kw, DEFAULT_TUNING.fusion));
   }
-  const v1 = await keywordLists(convs, async (c) => ({ search: new SearchService(app.db, app.services.embeddings, V1.tuning), ...(await loadKeywordVariant(app, c, `v1-${c.id}`, V1.context)) }));
+  const v1 = await keywordLists(convs, async (c) => ({ search: new SearchService(app.db, app.services.embeddings, TenantGate.fromConfig(app.config), V1.tuning), ...(await loadKeywordVariant(app, c, `v1-${c.id}`, V1.context)) }));
   out.push(variant('v1', 'v1 as first written', lists, v1, V1.tuning.fusion));
   return out;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -46,6 +47,8 @@ export async function startBackends(): Promise<Backends> {
         P8FS_BLOB_PROVIDER: 's3', P8FS_S3_ENDPOINT: s3.P8FS_S3_ENDPOINT as string, P8FS_S3_REGION: s3.P8FS_S3_REGION ?? 'us-east-1',
         P8FS_S3_ACCESS_KEY: 'benchaccess', P8FS_S3_SECRET_KEY: 'benchsecret0123456789', P8FS_S3_BUCKET: 'p8fs-bench',
         P8FS_QUEUE_PROVIDER: 'nats', P8FS_NATS_URL: `nats://127.0.0.1:${natsPort}`,
+        // One master key for every process on the shared database (decision 0017).
+        P8FS_MASTER_KEY: randomBytes(32).toString('base64'),
       },
       stop: async () => {
         for (const s of stops.reverse()) await s().catch(() => undefined);

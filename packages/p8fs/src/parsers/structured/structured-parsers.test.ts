@@ -117,9 +117,9 @@ describe('yamlParser', () => {
       const prev = `*${names[i - 1]!}`;
       bomb.push(`${names[i]!}: &${names[i]!} [${new Array<string>(9).fill(prev).join(',')}]`);
     }
-    const started = Date.now();
+    // Refused by the alias guard (not a timing: the message says which guard); expanding it would
+    // build 9^10 nodes and run into the test's time limit.
     await expect(failure(parse(yamlParser, `${bomb.join('\n')}\n`))).resolves.toMatch(/refused: .*alias/i);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('still reads a few honest aliases', async () => {

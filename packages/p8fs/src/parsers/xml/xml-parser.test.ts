@@ -177,9 +177,9 @@ describe('xmlParser', () => {
   it('never expands DTD entities: billion laughs stays small and fast, external entities are not fetched', async () => {
     const levels = Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join('\n');
     const bomb = `<?xml version="1.0"?>\n<!DOCTYPE lolz [\n<!ENTITY lol0 "lol">\n${levels}\n]>\n<lolz>&lol9;</lolz>`;
-    const started = performance.now();
+    // The output proves nothing was expanded (the reference stays, counted); an expanding parser
+    // would build 10^9 "lol"s and run into the test's time limit, so no wall-clock assertion here.
     const doc = await parse(bomb, 'lolz.xml');
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(render(doc)).toBe('# lolz\n\n&lol9;');
     expect(doc.metadata.unexpanded_entities).toBe(10);
 

@@ -60,6 +60,7 @@ describe('ApprovalService', () => {
     expect(dto).toEqual({
       user_code: 'WDJB-MJHT', kind: 'device_code', client_id: 'p8fs-cli', client_name: 'P8FS CLI',
       scope: 'openid offline_access vault:read', expires_at: new Date(clock.now().getTime() + 10 * 60_000).toISOString(),
+      verified: true, audience: [], redirect_host: null,
     });
     await expect(svc.get(a.actor, 'AAAA-BBBB')).rejects.toMatchObject({ code: 'approval.not_found' });
     clock.advance(10 * 60_000);

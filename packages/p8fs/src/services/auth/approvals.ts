@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { ApprovalDecisionBody, ApprovalDecisionResult, ApprovalDto, DeviceKind } from '@p8fs/contracts';
+import { type ApprovalDecisionBody, type ApprovalDecisionResult, type ApprovalDto, type DeviceKind, FIRST_PARTY_CLIENT_ID } from '@p8fs/contracts';
 import type { Actor } from '../../domain/actor.js';
+import { displayText } from '../../domain/display-text.js';
 import { approvalMessage, normalizeUserCode, verifyEd25519 } from '../../domain/ed25519.js';
 import { AppError } from '../../domain/errors.js';
 import type { AuthorizationServer, PendingApproval } from '../../ports/authorization-server.js';
@@ -8,6 +9,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Db } from '../../ports/db.js';
 import * as sql from '../sql/approvals.js';
 import { getDevice, insertDevice } from '../sql/devices.js';
+import { deviceLimitReached } from './device-limit.js';
 import { requirePermission } from '../../domain/scopes.js';
 
 // How long a used nonce is remembered past its request's expiry. The authorization server reuses a
@@ -70,8 +72,11 @@ export class ApprovalService {
       }
       let deviceId: string | null = null;
       if (input.approve) {
+        // Throwing rolls the nonce back: the request stays pending until a device is revoked.
+        const full = await deviceLimitReached(tx, actor.tenantId);
+        if (full) throw full;
         const device = await insertDevice(tx, {
-          id: randomUUID(), tenant_id: actor.tenantId, name: (row.client_name ?? row.client_id ?? 'device').slice(0, 100),
+          id: randomUUID(), tenant_id: actor.tenantId, name: displayText(row.client_name ?? row.client_id ?? '') || 'device',
           kind: newDeviceKind(row), public_key: null, approved_by: approver.id, oauth_client_id: row.client_id, created_at: now,
         });
         deviceId = device.id;
@@ -116,10 +121,16 @@ function toPending(row: sql.ApprovalRow): PendingApproval {
   };
 }
 
-/** A pending request as the API presents it. */
+/**
+ * A pending request as the API presents it. The name is the client's own claim (cleaned again here
+ * for rows stored before names were cleaned at the source); only the first-party client is verified.
+ */
 export function toApprovalDto(row: sql.ApprovalRow): ApprovalDto {
   return {
-    user_code: row.user_code, kind: row.kind, client_id: row.client_id, client_name: row.client_name, scope: row.scope,
-    expires_at: row.expires_at.toISOString(),
+    user_code: row.user_code, kind: row.kind, client_id: row.client_id,
+    client_name: row.client_name === null ? null : displayText(row.client_name), scope: row.scope,
+    expires_at: row.expires_at.toISOString(), verified: row.client_id === FIRST_PARTY_CLIENT_ID,
+    audience: (row.audience ?? '').split(' ').filter((a): a is 'api' | 'mcp' => a === 'api' || a === 'mcp'),
+    redirect_host: row.redirect_host,
   };
 }

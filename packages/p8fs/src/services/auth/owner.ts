@@ -1,3 +1,4 @@
+import type { TokenAudience } from '@p8fs/contracts';
 import { deviceId } from '../../domain/ids.js';
 import type { AuthorizationServer, IssuedTokens } from '../../ports/authorization-server.js';
 import type { Db } from '../../ports/db.js';
@@ -24,7 +25,7 @@ export async function ensureOwnerDevice(db: Db, tenantId: string, publicKey?: st
   return id;
 }
 
-/** API tokens for the owner device (`p8fs auth token`, and the CLI against a local server). */
-export function ownerTokens(auth: AuthorizationServer, tenantId: string, ownerDeviceId: string): Promise<IssuedTokens> {
-  return auth.issueTokens({ tenantId, deviceId: ownerDeviceId, clientId: FIRST_PARTY_CLIENT_ID, scope: FIRST_PARTY_SCOPE, resource: auth.resources.api });
+/** Tokens for the owner device (`p8fs auth token [--audience mcp]`, and the CLI against a local server); API audience unless asked. */
+export function ownerTokens(auth: AuthorizationServer, tenantId: string, ownerDeviceId: string, audience: TokenAudience = 'api'): Promise<IssuedTokens> {
+  return auth.issueTokens({ tenantId, deviceId: ownerDeviceId, clientId: FIRST_PARTY_CLIENT_ID, scope: FIRST_PARTY_SCOPE, resource: auth.resources[audience] });
 }

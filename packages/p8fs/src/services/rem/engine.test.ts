@@ -1,3 +1,4 @@
+import { TenantGate } from '../tenant-gate.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../../../test/support.js';
 import type { App } from '../../app.js';
@@ -136,7 +137,7 @@ describe('RemService on PGlite', () => {
         return 'TRAVERSE [leads] WITH LOOKUP Sarah Chen';
       },
     };
-    const withPlanner = new RemService(app.db, app.services.search, app.services.graph, { planner });
+    const withPlanner = new RemService(app.db, app.services.search, app.services.graph, TenantGate.fromConfig(app.config), { planner });
     const r = await withPlanner.query(alice, 'what does Sarah lead?');
     expect(asked).toEqual(['what does Sarah lead?']);
     expect(r).toMatchObject({ kind: 'traverse', query: 'TRAVERSE [leads] WITH LOOKUP Sarah Chen' });
@@ -144,9 +145,9 @@ describe('RemService on PGlite', () => {
     // REM input skips the planner; a planner's SQL gets the same guard.
     await withPlanner.query(alice, 'LOOKUP Roadmap');
     expect(asked.length).toBe(1);
-    const sneaky = new RemService(app.db, app.services.search, app.services.graph, { planner: { plan: async () => 'DELETE FROM files' } });
+    const sneaky = new RemService(app.db, app.services.search, app.services.graph, TenantGate.fromConfig(app.config), { planner: { plan: async () => 'DELETE FROM files' } });
     await expect(sneaky.query(alice, 'delete everything')).rejects.toMatchObject({ code: 'rem.syntax' });
-    const sneakySql = new RemService(app.db, app.services.search, app.services.graph, { planner: { plan: async () => 'SELECT * FROM public.files' } });
+    const sneakySql = new RemService(app.db, app.services.search, app.services.graph, TenantGate.fromConfig(app.config), { planner: { plan: async () => 'SELECT * FROM public.files' } });
     await expect(sneakySql.query(alice, 'list files')).rejects.toMatchObject({ code: 'rem.not_allowed' });
   });
 });

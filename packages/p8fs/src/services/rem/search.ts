@@ -2,7 +2,8 @@ import type { RemNode, SearchHit } from '@p8fs/contracts';
 import type { Actor } from '../../domain/actor.js';
 import type { FusionOptions } from '../../domain/fusion.js';
 import type { SearchQuery } from '../../domain/rem/ast.js';
-import type { Db } from '../../ports/db.js';
+import type { Db, SqlRunner } from '../../ports/db.js';
+import type { QueryBudget } from '../query-budget.js';
 import type { SearchService } from '../search.js';
 import { getFile } from '../sql/files.js';
 
@@ -21,16 +22,16 @@ export function bestPossibleScore(f: FusionOptions): number {
 }
 
 /** SEARCH: hybrid search, filtered by table and threshold, as REM nodes. */
-export async function remSearch(db: Db, search: SearchService, fusion: FusionOptions, actor: Actor, q: SearchQuery): Promise<RemNode[]> {
+export async function remSearch(db: Db, search: SearchService, fusion: FusionOptions, actor: Actor, q: SearchQuery, budget: QueryBudget): Promise<RemNode[]> {
   const category = q.table ? CATEGORY[q.table] : undefined;
   // Files group their chunks: ask for more chunks than files wanted, so a long file cannot crowd the rest out.
   const limit = q.table === 'files' ? Math.min(100, q.limit * 5) : q.limit;
-  const res = await search.search(actor, { query: q.text, limit, filters: category ? { category } : {} });
+  const res = await search.searchWithin(actor, { query: q.text, limit, filters: category ? { category } : {} }, budget);
   const best = bestPossibleScore(fusion);
   const scored = res.results
     .map((hit) => ({ hit, score: Math.min(1, Math.round((hit.score / best) * 10_000) / 10_000) }))
     .filter((s) => q.threshold === undefined || s.score >= q.threshold);
-  if (q.table === 'files') return fileNodes(db, actor, scored, q.limit);
+  if (q.table === 'files') return budget.read(db, (tx) => fileNodes(tx, actor, scored, q.limit));
   return scored.map(({ hit, score }) => hitNode(hit, score));
 }
 
@@ -42,7 +43,7 @@ function hitNode(hit: SearchHit, score: number): RemNode {
 }
 
 /** One node per file, scored by its best chunk, in score order. */
-async function fileNodes(db: Db, actor: Actor, scored: Array<{ hit: SearchHit; score: number }>, limit: number): Promise<RemNode[]> {
+async function fileNodes(db: SqlRunner, actor: Actor, scored: Array<{ hit: SearchHit; score: number }>, limit: number): Promise<RemNode[]> {
   const best = new Map<string, { hit: SearchHit; score: number }>();
   for (const s of scored) if (s.hit.file_id && !best.has(s.hit.file_id)) best.set(s.hit.file_id, s);
   const top = [...best.entries()].slice(0, limit);

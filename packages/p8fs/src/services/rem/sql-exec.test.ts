@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PgCluster, startPgCluster } from '../../../test/pg-cluster.js';
-import { createTestApp } from '../../../test/support.js';
+import { createTestApp, waitFor } from '../../../test/support.js';
 import type { App } from '../../app.js';
 import { ownerActor } from '../../domain/actor.js';
 import { guardSql } from './sql-guard.js';
-import { execGuarded } from './sql-exec.js';
+import { QueryBudget } from '../query-budget.js';
+import { execGuarded, SQL_MAX_COST } from './sql-exec.js';
 
 let app: App & { dataDir: string };
 let mine: string;
@@ -27,8 +28,10 @@ async function seed(tenant: string, word: string): Promise<void> {
   await db.query(`INSERT INTO moments (id, tenant_id, name, topic_tags) VALUES (gen_random_uuid(), $1, $2 || ' offsite', ARRAY['plan'])`, [tenant, word]);
 }
 
+const budget = (ms = 5_000) => new QueryBudget(ms);
+
 async function run(sql: string, cap?: number) {
-  return execGuarded(app.db, mine, await guardSql(sql, cap));
+  return execGuarded(app.db, mine, await guardSql(sql, cap), budget());
 }
 
 beforeAll(async () => {
@@ -96,7 +99,16 @@ describe('REM SQL on PGlite', () => {
 
   it('runs in a read-only transaction even if a write got past the guard', async () => {
     const forged = { text: 'INSERT INTO tenants (tenant_id, name) VALUES ($1 || \'-x\', \'x\') RETURNING tenant_id', tables: ['x'], cap: 10 };
-    await expect(execGuarded(app.db, mine, forged)).rejects.toMatchObject({ code: 'rem.sql_error', details: { sqlstate: '25006' } });
+    await expect(execGuarded(app.db, mine, forged, budget())).rejects.toMatchObject({ code: 'rem.sql_error', details: { sqlstate: '25006' } });
+  });
+
+  it('refuses a statement the planner prices above SQL_MAX_COST before running it', async () => {
+    // The outside attack's statement (format is no longer allowed, so it is forged past the guard here).
+    const cross = "SELECT count(*) FROM unnest(string_to_array(format('%15000s', ''), NULL)) a, unnest(string_to_array(format('%15000s', ''), NULL)) b";
+    await expect(run(cross)).rejects.toMatchObject({ code: 'rem.not_allowed' });
+    const err = await execGuarded(app.db, mine, { text: cross, tables: [], cap: 1 }, budget()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'rem.limit', details: { max_cost: SQL_MAX_COST } });
+    expect((err as { details: { estimated_cost: number } }).details.estimated_cost).toBeGreaterThan(SQL_MAX_COST);
   });
 
   it('leaves the database intact after refused injections', async () => {
@@ -126,14 +138,30 @@ describe('REM SQL on PostgreSQL 15', () => {
 
   it('returns only the caller rows and maps errors', async () => {
     const tenant = pgApp.config.tenantId;
-    const r = await execGuarded(pgApp.db, tenant, await guardSql("SELECT name, count(*) OVER () AS n FROM resources WHERE tenant_id <> 'x'"));
+    const r = await execGuarded(pgApp.db, tenant, await guardSql("SELECT name, count(*) OVER () AS n FROM resources WHERE tenant_id <> 'x'"), budget());
     expect(r.rows).toEqual([{ name: 'mine', n: '1' }]);
-    await expect(execGuarded(pgApp.db, tenant, await guardSql('SELECT 1/0'))).rejects.toMatchObject({ code: 'rem.sql_error' });
+    await expect(execGuarded(pgApp.db, tenant, await guardSql('SELECT 1/0'), budget())).rejects.toMatchObject({ code: 'rem.sql_error' });
   });
 
   it('cancels a statement past its budget as rem.timeout', async () => {
     // pg_sleep never passes the guard: the statement is forged to exercise the timeout alone.
     const slow = { text: 'SELECT pg_sleep(5)', tables: [], cap: 1 };
-    await expect(execGuarded(pgApp.db, pgApp.config.tenantId, slow, 100)).rejects.toMatchObject({ code: 'rem.timeout' });
+    await expect(execGuarded(pgApp.db, pgApp.config.tenantId, slow, budget(100))).rejects.toMatchObject({ code: 'rem.timeout' });
+    // The pool's connections still work: the cancelled one was discarded, not handed to the next caller.
+    expect((await run2(pgApp, 'SELECT count(*)::int AS n FROM resources')).rows).toEqual([{ n: 1 }]);
+  });
+
+  it('cancels a statement whose caller went away', async () => {
+    const abort = new AbortController();
+    const slow = execGuarded(pgApp.db, pgApp.config.tenantId, { text: 'SELECT pg_sleep(30)', tables: [], cap: 1 }, new QueryBudget(60_000, abort.signal));
+    // Cancel once the statement is running on the server, seen from another connection.
+    await waitFor(async () => (await pgApp.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'`))[0]?.n === 1);
+    abort.abort();
+    await expect(slow).rejects.toMatchObject({ code: 'query.cancelled' });
+    await waitFor(async () => (await pgApp.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'`))[0]?.n === 0);
   });
 });
+
+async function run2(a: App, sql: string) {
+  return execGuarded(a.db, a.config.tenantId, await guardSql(sql), budget());
+}

@@ -1,6 +1,7 @@
 import { loadModule, parseSync } from 'libpg-query';
 import { AppError } from '../../domain/errors.js';
 import { remError } from '../../domain/rem/errors.js';
+import { nestingOverflowAt } from './sql-nesting.js';
 import { checkSelect, SqlRefusal } from './sql-walk.js';
 import { REM_SQL_TABLES } from './sql-policy.js';
 
@@ -38,12 +39,15 @@ export async function guardSql(sql: string, cap: number = SQL_ROW_CAP.default): 
   if (!Number.isInteger(cap) || cap < 1 || cap > SQL_ROW_CAP.max) {
     throw new AppError('rem.limit', `the row cap must be between 1 and ${SQL_ROW_CAP.max}, got ${cap}`);
   }
+  refuseDeepNesting(sql);
   await loadSqlParser();
   const bytes = Buffer.from(sql, 'utf8');
   let tree: { stmts?: Array<{ stmt: Record<string, unknown>; stmt_location?: number; stmt_len?: number }> };
   try {
     tree = parseSync(sql);
   } catch (err) {
+    // Should the bound above ever miss a construct, a blown stack is still the caller's to fix.
+    if (err instanceof RangeError) throw tooDeep(sql, 0);
     const details = (err as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
     // libpg-query reports the cursor as a 0-based byte offset.
     const at = charOffset(bytes, Math.max(0, details?.cursorPosition ?? 0));
@@ -71,6 +75,23 @@ export async function guardSql(sql: string, cap: number = SQL_ROW_CAP.default): 
   const start = only.stmt_location ?? 0;
   const statement = bytes.subarray(start, only.stmt_len ? start + only.stmt_len : bytes.length).toString('utf8');
   return { text: wrap(statement, tables, cap), tables, cap };
+}
+
+/**
+ * Operators, brackets and chaining keywords a statement may have (see sql-nesting.ts). The parser
+ * overflows its stack at about 2,400 nested subqueries, fewer levels than any other construct needs;
+ * people and assistants write a few dozen such tokens, a few hundred in a long report query.
+ */
+export const MAX_SQL_NESTING = 1000;
+
+function refuseDeepNesting(sql: string): void {
+  const at = nestingOverflowAt(sql, MAX_SQL_NESTING);
+  if (at !== null) throw tooDeep(sql, at);
+}
+
+function tooDeep(sql: string, at: number): AppError {
+  return remError('rem.limit', sql, { position: at, expected: [`at most ${MAX_SQL_NESTING} operators, brackets and chained keywords`], found: tokenAt(sql, at) },
+    `the statement nests too deeply (over ${MAX_SQL_NESTING} operators, brackets and chained keywords such as NOT, UNION, JOIN): split it or simplify it`);
 }
 
 function wrap(statement: string, tables: string[], cap: number): string {

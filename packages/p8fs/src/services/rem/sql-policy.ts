@@ -35,7 +35,8 @@ export const REM_SQL_TABLES: Readonly<Record<string, readonly string[]>> = {
  * files or the server (pg_read_file, pg_ls_dir, lo_*, COPY), settings (current_setting, set_config),
  * other sessions or databases (dblink, pg_cancel_backend), sleeping and row generators (pg_sleep,
  * generate_series), functions that run SQL text (query_to_xml), xid/sequence functions, and string
- * builders that allocate on request (repeat, lpad, rpad) since PGlite cannot time a statement out.
+ * builders that allocate on request (repeat, lpad, rpad, format with a width: format('%15000s', '')
+ * fed an outside attack's 225M-row cross join), so no single call can take the memory of the engine.
  */
 export const REM_SQL_FUNCTIONS: ReadonlySet<string> = new Set([
   // aggregates
@@ -48,7 +49,7 @@ export const REM_SQL_FUNCTIONS: ReadonlySet<string> = new Set([
   'lower', 'upper', 'initcap', 'length', 'char_length', 'character_length', 'octet_length', 'substr', 'substring', 'left',
   'right', 'position', 'strpos', 'replace', 'btrim', 'ltrim', 'rtrim', 'concat', 'concat_ws', 'split_part', 'string_to_array',
   'array_to_string', 'regexp_replace', 'regexp_match', 'regexp_matches', 'regexp_split_to_array', 'regexp_like', 'starts_with',
-  'reverse', 'md5', 'format', 'translate', 'ascii', 'chr', 'quote_literal', 'quote_ident', 'unaccent', 'normalize',
+  'reverse', 'md5', 'translate', 'ascii', 'chr', 'quote_literal', 'quote_ident', 'unaccent', 'normalize',
   'to_char', 'to_number', 'to_date', 'to_timestamp', 'encode', 'decode',
   // what the parser itself calls for SQL syntax (SIMILAR TO, OVERLAY, IS NORMALIZED, COLLATION FOR)
   'similar_to_escape', 'overlay', 'is_normalized', 'pg_collation_for',

@@ -18,6 +18,17 @@ type Obj = Record<string, unknown>;
 type Scope = ReadonlySet<string>;
 
 /**
+ * One step of the walk: visit any JSON value, check a typed node ({ TypeName: {...} }), or enter a
+ * SELECT with the CTE names visible to it. The walk keeps its own stack instead of recursing, so a
+ * deeply nested tree cannot overflow the JavaScript stack (the guard also bounds nesting before it
+ * parses: the parser itself recurses).
+ */
+type Step =
+  | { kind: 'visit'; node: unknown; scope: Scope }
+  | { kind: 'node'; type: string; node: Obj; scope: Scope }
+  | { kind: 'select'; node: Obj; scope: Scope };
+
+/**
  * Check a SelectStmt parse tree (libpg_query JSON) against the policy and return the allow-listed
  * tables it reads. Every object and array is visited; a node type the policy does not list is
  * refused. CTE names are scoped as PostgreSQL scopes them (a CTE is visible to the query body and to
@@ -26,53 +37,57 @@ type Scope = ReadonlySet<string>;
  */
 export function checkSelect(stmt: Obj): string[] {
   const tables = new Set<string>();
-  selectStmt(stmt, new Set(), tables);
+  const stack: Step[] = [{ kind: 'select', node: stmt, scope: new Set() }];
+  for (let step = stack.pop(); step; step = stack.pop()) {
+    const next = step.kind === 'select' ? selectStmt(step.node, step.scope)
+      : step.kind === 'node' ? checkNode(step.type, step.node, step.scope, tables)
+      : visit(step.node, step.scope);
+    // Pushed in reverse, so children are checked in document order (the first problem is reported).
+    for (let i = next.length - 1; i >= 0; i--) stack.push(next[i] as Step);
+  }
   return [...tables].sort();
 }
 
-function selectStmt(s: Obj, outer: Scope, tables: Set<string>): void {
+function selectStmt(s: Obj, outer: Scope): Step[] {
   if (s.intoClause) throw new SqlRefusal('SELECT INTO creates a table: REM SQL is read-only', loc(s.intoClause), 'INTO');
   const scope = new Set(outer);
+  const steps: Step[] = [];
   const withClause = s.withClause as Obj | undefined;
   if (withClause) {
     if (withClause.recursive) throw new SqlRefusal('WITH RECURSIVE is not allowed (it can run without bound)', loc(withClause), 'RECURSIVE');
     for (const item of (withClause.ctes as Obj[] | undefined) ?? []) {
       const cte = item.CommonTableExpr as Obj | undefined;
       if (!cte) throw refuseNode(Object.keys(item)[0] ?? 'unknown', item);
-      visit(cte.ctequery, scope, tables);
+      // Each CTE sees the ones before it only.
+      steps.push({ kind: 'visit', node: cte.ctequery, scope: new Set(scope) });
       scope.add(String(cte.ctename));
     }
   }
   for (const [key, value] of Object.entries(s)) {
     if (key === 'withClause' || key === 'intoClause') continue;
     // Set operations keep their arms as bare SelectStmt bodies (a typed field, no node wrapper).
-    if ((key === 'larg' || key === 'rarg') && value) selectStmt(value as Obj, scope, tables);
-    else visit(value, scope, tables);
+    if ((key === 'larg' || key === 'rarg') && value) steps.push({ kind: 'select', node: value as Obj, scope });
+    else steps.push({ kind: 'visit', node: value, scope });
   }
+  return steps;
 }
 
-function visit(node: unknown, scope: Scope, tables: Set<string>): void {
-  if (Array.isArray(node)) {
-    for (const n of node) visit(n, scope, tables);
-    return;
-  }
-  if (!node || typeof node !== 'object') return;
-  for (const [key, value] of Object.entries(node as Obj)) {
-    // libpg_query wraps every generic node as { TypeName: {...} }; field names start lower-case.
-    if (/^[A-Z]/.test(key)) checkNode(key, value as Obj, scope, tables);
-    else visit(value, scope, tables);
-  }
+function visit(node: unknown, scope: Scope): Step[] {
+  if (Array.isArray(node)) return node.map((n) => ({ kind: 'visit', node: n, scope }));
+  if (!node || typeof node !== 'object') return [];
+  // libpg_query wraps every generic node as { TypeName: {...} }; field names start lower-case.
+  return Object.entries(node as Obj).map(([key, value]): Step =>
+    /^[A-Z]/.test(key) ? { kind: 'node', type: key, node: value as Obj, scope } : { kind: 'visit', node: value, scope });
 }
 
-function checkNode(type: string, n: Obj, scope: Scope, tables: Set<string>): void {
+function checkNode(type: string, n: Obj, scope: Scope, tables: Set<string>): Step[] {
   if (!REM_SQL_NODES.has(type)) throw refuseNode(type, n);
   switch (type) {
     case 'SelectStmt':
-      selectStmt(n, scope, tables);
-      return;
+      return [{ kind: 'select', node: n, scope }];
     case 'RangeVar':
       rangeVar(n, scope, tables);
-      return;
+      return [];
     case 'FuncCall':
       funcName(n);
       break;
@@ -97,7 +112,7 @@ function checkNode(type: string, n: Obj, scope: Scope, tables: Set<string>): voi
       break;
     }
   }
-  visit(n, scope, tables);
+  return [{ kind: 'visit', node: n, scope }];
 }
 
 function rangeVar(n: Obj, scope: Scope, tables: Set<string>): void {

@@ -8,6 +8,9 @@ export interface ApprovalRow {
   client_id: string | null;
   client_name: string | null;
   scope: string | null;
+  /** 'api', 'mcp' or both, space-separated (migration 0009); null on rows from before it. */
+  audience: string | null;
+  redirect_host: string | null;
   status: 'pending' | 'approved' | 'denied';
   tenant_id: string | null;
   device_id: string | null;
@@ -17,7 +20,7 @@ export interface ApprovalRow {
   decided_at: Date | null;
 }
 
-const COLS = `user_code, kind, ref, client_id, client_name, scope, status, tenant_id, device_id, approved_by, expires_at, created_at, decided_at`;
+const COLS = `user_code, kind, ref, client_id, client_name, scope, audience, redirect_host, status, tenant_id, device_id, approved_by, expires_at, created_at, decided_at`;
 
 /**
  * Store a pending approval (the authorization server does, when a device authorization or a browser

@@ -85,3 +85,13 @@ export async function touchDevice(db: SqlRunner, tenantId: string, id: string, a
     [tenantId, id, at],
   );
 }
+
+/**
+ * A tenant's active devices, counted with its tenant row locked: devices added concurrently (two
+ * approvals, two registrations) queue behind one another, so a cap on the count holds.
+ */
+export async function countActiveDevicesLocked(tx: SqlRunner, tenantId: string): Promise<number> {
+  await tx.query(`SELECT 1 FROM tenants WHERE tenant_id = $1 FOR UPDATE`, [tenantId]);
+  const rows = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM devices WHERE tenant_id = $1 AND status = 'active'`, [tenantId]);
+  return rows[0]?.n ?? 0;
+}

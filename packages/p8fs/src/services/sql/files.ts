@@ -108,11 +108,16 @@ export async function deleteFile(db: SqlRunner, tenantId: string, id: string): P
   return rows[0] ?? null;
 }
 
-/** How many of the tenant's files and artifacts still point at a blob (content-addressed blobs are shared). */
+/**
+ * How many of the tenant's files and artifacts still point at a blob (content-addressed blobs are
+ * shared), and E2E relay blobs and snapshots (decision 0018), which nothing else references.
+ */
 export async function countBlobRefs(db: SqlRunner, tenantId: string, blobKey: string): Promise<number> {
   const rows = await db.query<{ n: number }>(
     `SELECT (SELECT count(*) FROM files WHERE tenant_id = $1 AND blob_key = $2)
-          + (SELECT count(*) FROM file_artifacts WHERE tenant_id = $1 AND blob_key = $2) AS n`,
+          + (SELECT count(*) FROM file_artifacts WHERE tenant_id = $1 AND blob_key = $2)
+          + (SELECT count(*) FROM e2e_blobs WHERE tenant_id = $1 AND blob_key = $2)
+          + (SELECT count(*) FROM e2e_snapshots WHERE tenant_id = $1 AND blob_key = $2) AS n`,
     [tenantId, blobKey]);
   return Number(rows[0]?.n ?? 0);
 }

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { CONFIG_KEYS, envName, flagName } from '../../config/load.js';
-import { type Config, type ConfigKey, ConfigShape } from '../../config/schema.js';
+import { type Config, type ConfigKey, ConfigShape, EXTRA_SECRET_KEYS } from '../../config/schema.js';
 
 /** Where an effective config value came from. */
 export type ConfigSource = 'default' | 'env' | 'flag';
@@ -62,7 +62,7 @@ const SECRET_KEY = /(?:key|secret|password|token)$/i;
 /** A value safe to print: secrets become ****, and URLs lose their password. */
 export function maskConfigValue(key: string, value: unknown): unknown {
   if (value === undefined || value === null) return value;
-  if (SECRET_KEY.test(key)) return '****';
+  if (SECRET_KEY.test(key) || EXTRA_SECRET_KEYS.has(key)) return '****';
   if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
   try {
     const url = new URL(value);

@@ -1,6 +1,7 @@
 import { loadOrCreateDeviceKey } from './device-key.js';
 import type { App } from '../../app.js';
 import { acquireLock } from '../../adapters/db/data-dir-lock.js';
+import { securePrivateDir } from '../../adapters/db/data-dir-perms.js';
 import type { Config } from '../../config/schema.js';
 
 /** The role a process takes on a data dir; it is written into the lock for others to read. */
@@ -28,6 +29,9 @@ export async function openEmbedded(config: Config, role: DataDirRole, logLevel: 
     // The machine that holds the data dir holds the owner's key: with it the owner approves sign-ins.
     const ownerPublicKey = config.storageProvider === 'pglite' ? loadOrCreateDeviceKey(config.dataDir).key.publicKey : undefined;
     const app = await createApp(config, { logger: createLogger(logLevel), ownerPublicKey });
+    // Once the vault is ours and open: what an older version or another umask left open, and the
+    // files PGlite creates 0666 whatever the umask, become private. One walk per start.
+    securePrivateDir(config.dataDir);
     return {
       app,
       recordUrl: (url) => lock?.update(url),

@@ -17,6 +17,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
 
 /** The binary's entry point: run, then exit with the code (a stray handle must not keep a finished command alive). */
 export async function main(argv: readonly string[]): Promise<void> {
+  // Everything p8fs creates (the data dir, its database, blobs, keys, credentials) is the user's
+  // alone; existing vaults are repaired where the data dir is opened (adapters/db/data-dir-perms.ts).
+  process.umask(0o077);
   // `p8fs ... | head` closes the pipe early: the reader has what it wanted, which is not a crash.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { App, AuthServices } from '../../app.js';
 import { bearerActor } from './auth.js';
 import { errorHandler, notFoundHandler } from './errors.js';
-import { type ActorResolver, actorMiddleware, requestLog } from './middleware.js';
+import { type ActorResolver, actorMiddleware, bodyCapOf, jsonBodyLimit, requestLog, securityHeaders } from './middleware.js';
 import { AuthRateLimits } from './rate-limit.js';
 import { honoPath, type HttpEnv } from './route-spec.js';
 import { buildRoutes } from './routes/index.js';
@@ -18,12 +18,14 @@ export interface HttpAppOptions {
 export function createHttpApp(app: App, opts: HttpAppOptions = {}): Hono<HttpEnv> {
   const hono = new Hono<HttpEnv>();
   const resolver = opts.actorFor ?? (opts.auth ? bearerActor(opts.auth.services.server, {
+    accessTokens: app.services.accessTokens,
     devOwner: app.config.dev ? app.owner : undefined,
   }) : null);
   // No silent default: without auth a caller must say who requests act as.
   if (resolver === null) throw new Error('createHttpApp needs auth or an explicit actorFor');
   const withActor = actorMiddleware(resolver);
   hono.use('*', requestLog(app.log));
+  hono.use('*', securityHeaders());
   // Sign-in and approval routes are limited per client address, before any token or signature work.
   const limits = opts.auth ? new AuthRateLimits() : null;
   for (const route of buildRoutes(app, opts.auth)) {
@@ -31,7 +33,12 @@ export function createHttpApp(app: App, opts: HttpAppOptions = {}): Hono<HttpEnv
     const method = route.method.toUpperCase();
     const limit = limits?.middlewareFor(route.method, route.path);
     if (limit) hono.on(method, path, limit);
+    // Before the actor too: an anonymous caller never gets more than the cap read.
+    const cap = bodyCapOf(route);
+    if (cap !== null) hono.on(method, path, jsonBodyLimit(cap));
+    const perTenant = limits?.tenantMiddlewareFor(route.method, route.path);
     if (route.public) hono.on(method, path, route.handler);
+    else if (perTenant) hono.on(method, path, withActor, perTenant, route.handler);
     else hono.on(method, path, withActor, route.handler);
   }
   hono.onError(errorHandler(app.log));

@@ -2,10 +2,13 @@ import type { Context } from 'hono';
 import { type Actor, actorFromClaims } from '../../domain/actor.js';
 import { AppError } from '../../domain/errors.js';
 import type { AuthorizationServer } from '../../ports/authorization-server.js';
+import { type AccessTokensService, isAccessToken } from '../../services/auth/access-tokens.js';
 import type { ActorResolver } from './middleware.js';
 import type { HttpEnv } from './route-spec.js';
 
 export interface BearerOptions {
+  /** Verifies personal access tokens (`p8pat_…`); without it only JWTs are accepted. */
+  accessTokens?: AccessTokensService | undefined;
   /** Development mode: a request with no Authorization header acts as the owner (never in production). */
   devOwner?: Actor | undefined;
 }
@@ -13,8 +16,9 @@ export interface BearerOptions {
 /**
  * The actor of an API request from its bearer token (RFC 6750): a JWT the authorization server
  * signed for the API resource (RFC 8707 audience), whose device is still active (verifyAccessToken
- * checks the device row, so a revoked device loses access at once). Anything else is 401 with a
- * WWW-Authenticate header pointing at the protected-resource metadata (RFC 9728).
+ * checks the device row, so a revoked device loses access at once), or a personal access token
+ * for the API audience. Anything else is 401 with a WWW-Authenticate header pointing at the
+ * protected-resource metadata (RFC 9728).
  */
 export function bearerActor(auth: AuthorizationServer, opts: BearerOptions = {}): ActorResolver {
   return async (c: Context<HttpEnv>): Promise<Actor> => {
@@ -26,13 +30,12 @@ export function bearerActor(auth: AuthorizationServer, opts: BearerOptions = {})
         challenge: challenge(auth, null),
       });
     }
-    let claims: Awaited<ReturnType<AuthorizationServer['verifyAccessToken']>>;
     try {
-      claims = await auth.verifyAccessToken(token, auth.resources.api);
+      if (opts.accessTokens && isAccessToken(token)) return await opts.accessTokens.verify(token, 'api');
+      return actorFromClaims(await auth.verifyAccessToken(token, auth.resources.api));
     } catch (err) {
       throw new AppError('unauthorized', `invalid access token: ${(err as Error).message}`, { challenge: challenge(auth, 'invalid_token') });
     }
-    return actorFromClaims(claims);
   };
 }
 

@@ -35,6 +35,14 @@ describe('HTTP error mapping', () => {
       'auth.bad_signature': 403, 'device.not_found': 404, 'approval.not_found': 404,
       // REM: the query is the caller's to fix; a statement past its time budget is 408.
       'rem.syntax': 400, 'rem.not_allowed': 400, 'rem.limit': 400, 'rem.sql_error': 400, 'rem.timeout': 408,
+      // A search or graph walk past its budget, or whose caller went away.
+      'query.timeout': 408, 'query.cancelled': 408,
+      // A JSON body over its route's cap; a tenant with as many devices as it may have.
+      'request.too_large': 413, 'device.limit': 409,
+      // Chat: the model provider failed (a bad gateway), the run took too long, `model` names nothing known.
+      'chat.model_error': 502, 'chat.timeout': 504, 'chat.unknown_model': 404,
+      // End-to-end vaults: the server cannot do it (it holds ciphertext), or the vault has no relay; device-side states.
+      'e2e.server_blind': 409, 'e2e.not_enabled': 409, 'e2e.no_keys': 409, 'e2e.recovery_failed': 400, 'e2e.fingerprint_mismatch': 409,
     };
     for (const code of ERROR_CODES) expect([code, httpStatus(code)]).toEqual([code, expected[code] ?? 500]);
   });

@@ -10,6 +10,8 @@ import type { Logger } from '../../ports/logger.js';
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   bad_request: 400,
   validation_failed: 400,
+  // A JSON body over its route's cap, refused before it is read.
+  'request.too_large': 413,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -26,6 +28,8 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   // The caller did not prove it holds the key.
   'auth.bad_signature': 403,
   'device.not_found': 404,
+  // The tenant has as many active devices as it may: revoke one first.
+  'device.limit': 409,
   'approval.not_found': 404,
   // REM: the query is the client's to fix (syntax, a forbidden construct, a bound, the SQL itself).
   'rem.syntax': 400,
@@ -34,6 +38,9 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   'rem.sql_error': 400,
   // The statement ran past its time budget: the request took too long, not the server failing.
   'rem.timeout': 408,
+  // A search or graph walk ran past its budget; one whose caller went away is answered to nobody.
+  'query.timeout': 408,
+  'query.cancelled': 408,
   'file.too_large': 413,
   'file.empty': 400,
   'parser.unsupported_type': 415,
@@ -48,6 +55,23 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   'embedder.unavailable': 500,
   'embedder.dimension_mismatch': 500,
   'config.invalid': 500,
+  // A stored blob failed authentication (tampered, truncated, swapped): the server's fault, never the caller's.
+  'blob.corrupt': 500,
+  // The master key or a data key cannot be had: the server is misconfigured.
+  'crypto.key_unavailable': 500,
+  // End-to-end vaults (decision 0018): the server holds only ciphertext, so it cannot do what was asked
+  // (search, read, write a vault it cannot read), or the vault is not end-to-end and has no relay.
+  'e2e.server_blind': 409,
+  'e2e.not_enabled': 409,
+  // Device-side conditions; a server never answers with them.
+  'e2e.no_keys': 409,
+  'e2e.recovery_failed': 400,
+  'e2e.fingerprint_mismatch': 409,
+  // Chat (decision 0019): the model provider failed after its retries (a gateway's error), the run
+  // passed P8FS_CHAT_TIMEOUT_SECONDS, or `model` names no agent and no configured provider:model.
+  'chat.model_error': 502,
+  'chat.timeout': 504,
+  'chat.unknown_model': 404,
   internal: 500,
 };
 
@@ -92,6 +116,11 @@ export function errorHandler(log: Logger) {
       if (known.code === 'forbidden' && typeof scope === 'string') {
         return c.json(errorBody(known.code, known.message, known.details), status, { 'WWW-Authenticate': insufficientScope(scope) });
       }
+      // A refusal that says when to come back (a tenant over its query slots or database time).
+      const retry = (known.details as { retry_after_seconds?: unknown } | undefined)?.retry_after_seconds;
+      if (known.code === 'rate_limited' && typeof retry === 'number') {
+        return c.json(errorBody(known.code, known.message, known.details), status, { 'Retry-After': String(retry) });
+      }
       return c.json(errorBody(known.code, known.message, known.details), status);
     }
     // The stack goes to the log only: clients see a fixed message, never our internals.
@@ -105,7 +134,8 @@ export function errorHandler(log: Logger) {
  * a first-party sign-in), so it is named only in the description.
  */
 function insufficientScope(need: string): string {
-  const scope = need === 'account' ? '' : `, scope="${need}"`;
+  // `sync` (the E2E relay) is no OAuth scope either: it needs a first-party sign-in of an E2E vault.
+  const scope = need === 'account' || need === 'sync' ? '' : `, scope="${need}"`;
   return `Bearer error="insufficient_scope"${scope}, error_description="requires ${need}"`;
 }
 

@@ -1,7 +1,11 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
 import type { Actor } from '../../domain/actor.js';
+import { AppError } from '../../domain/errors.js';
 import type { Logger } from '../../ports/logger.js';
-import type { HttpEnv } from './route-spec.js';
+import { PAGE_STYLE_SOURCE } from './pages.js';
+import type { HttpEnv, RouteSpec } from './route-spec.js';
 
 /** Decides who a request acts as. Auth (issue P3) replaces the default with token verification. */
 export type ActorResolver = (c: Context<HttpEnv>) => Actor | Promise<Actor>;
@@ -22,4 +26,56 @@ export function requestLog(log: Logger): MiddlewareHandler<HttpEnv> {
     const ms = Math.round((performance.now() - started) * 10) / 10;
     log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'http request');
   };
+}
+
+/**
+ * JSON bodies are small: 64 KiB holds any sign-in, search or REM request. A route that needs more
+ * (a moment's notes, a list of ids) says so with maxBodyBytes.
+ */
+export const DEFAULT_JSON_BODY_BYTES = 64 * 1024;
+
+/**
+ * The body cap of a route, or null for the streamed uploads (multipart, raw bytes), which read
+ * their body as it arrives and enforce maxUploadMb themselves.
+ */
+export function bodyCapOf(route: Pick<RouteSpec, 'body' | 'maxBodyBytes'>): number | null {
+  if (route.body && route.body.contentType !== 'application/json') return null;
+  return route.maxBodyBytes ?? DEFAULT_JSON_BODY_BYTES;
+}
+
+/**
+ * Refuse a body over maxBytes with 413 before the handler reads it. Hono's bodyLimit trusts a
+ * Content-Length (node:http never delivers more than it declares) and otherwise counts a chunked
+ * body as it reads, stopping at the first byte over; @hono/node-server then drains or closes what
+ * the client still sends.
+ */
+export function jsonBodyLimit(maxBytes: number): MiddlewareHandler<HttpEnv> {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw new AppError('request.too_large', `the request body is over ${maxBytes} bytes`);
+    },
+  });
+}
+
+/**
+ * Security headers on every answer (pages, JSON, errors). The pages are server-rendered with no
+ * script, so the CSP allows only their hashed inline style and same-origin images; no page may be
+ * framed. A handler's own header wins (downloads set theirs). HSTS is left to whoever terminates
+ * TLS: the server itself speaks plain HTTP, usually on loopback.
+ */
+export function securityHeaders(): MiddlewareHandler<HttpEnv> {
+  return secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      styleSrc: [PAGE_STYLE_SOURCE],
+      imgSrc: ["'self'"],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+      frameAncestors: ["'none'"],
+    },
+    xFrameOptions: 'DENY',
+    strictTransportSecurity: false,
+    overwrite: false,
+  });
 }

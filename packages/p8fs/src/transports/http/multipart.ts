@@ -27,7 +27,8 @@ export function receiveFile<R>(req: Request, consume: (part: FilePart) => Promis
   }
   let bb: busboy.Busboy;
   try {
-    bb = busboy({ headers: { 'content-type': contentType }, limits: LIMITS });
+    // Browsers and fetch send file names as raw UTF-8; busboy's default would read them as latin1.
+    bb = busboy({ headers: { 'content-type': contentType }, limits: LIMITS, defParamCharset: 'utf8' });
   } catch (err) {
     return Promise.reject(new AppError('bad_request', `malformed multipart request: ${errorMessage(err)}`));
   }

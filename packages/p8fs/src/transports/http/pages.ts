@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { VaultStatus } from '@p8fs/contracts';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
@@ -11,6 +12,9 @@ type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
 const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse}td,th{padding:.2rem .8rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
 code{background:#f4f4f4;padding:0 .2rem}.m{font-weight:600;text-transform:uppercase;font-family:monospace}`;
+
+/** The CSP source that allows the pages' one inline style and nothing else (no 'unsafe-inline'). */
+export const PAGE_STYLE_SOURCE = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
 
 function layout(title: string, body: Page): Page {
   return html`<!doctype html>

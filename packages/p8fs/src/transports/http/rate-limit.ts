@@ -81,6 +81,8 @@ export const AUTH_RATE_LIMITS = {
   register: 20,
   'local-token': 20,
   approvals: 20,
+  // Looking up a request by its user code: a person types one code, maybe twice (failures only).
+  'approval-lookup': 20,
   'oauth-token': 60,
   'oauth-device': 20,
   'oauth-register': 20,
@@ -92,7 +94,16 @@ export type RateGroup = keyof typeof AUTH_RATE_LIMITS;
  * counting every call would throttle a script looping over `p8fs add`; the secret is long enough
  * that only guessing needs a brake.
  */
-const FAILURES_ONLY: ReadonlySet<RateGroup> = new Set(['local-token']);
+const FAILURES_ONLY: ReadonlySet<RateGroup> = new Set(['local-token', 'approval-lookup']);
+
+/**
+ * Wrong user codes one tenant may try in an hour, from all its devices and addresses together (the
+ * per-address limit alone would not hold an account using many addresses). A user code has 20^8
+ * (about 2.6e10) values, so 1,440 guesses a day find a given pending code with odds of about 1 in
+ * 18 million; each further account needs a mailbox of its own. A person mistyping is never near it.
+ */
+export const APPROVAL_GUESSES_PER_TENANT = 60;
+const HOUR_MS = 3_600_000;
 
 /** The Hono routes that are limited, by `METHOD path` (OpenAPI path syntax, as in RouteSpec). */
 const API_GROUPS: Record<string, RateGroup> = {
@@ -100,7 +111,11 @@ const API_GROUPS: Record<string, RateGroup> = {
   'post /api/v1/auth/register/verify': 'register',
   'post /api/v1/auth/local-token': 'local-token',
   'post /api/v1/approvals': 'approvals',
+  'get /api/v1/approvals/{code}': 'approval-lookup',
 };
+
+/** The routes where a wrong user code (404) counts against the caller's tenant. */
+const CODE_GUESS_ROUTES: ReadonlySet<string> = new Set(['get /api/v1/approvals/{code}', 'post /api/v1/approvals']);
 
 /** The oidc-provider endpoints that are limited (POST only: they are the ones that do work). */
 const OAUTH_GROUPS: Record<string, RateGroup> = {
@@ -112,11 +127,14 @@ const OAUTH_GROUPS: Record<string, RateGroup> = {
 /** One limiter per group, for one server; keys are client addresses. */
 export class AuthRateLimits {
   private readonly limiters = new Map<RateGroup, RateLimiter>();
+  private readonly guessesPerTenant: RateLimiter;
 
   constructor(now?: () => number) {
     for (const [group, limit] of Object.entries(AUTH_RATE_LIMITS) as [RateGroup, number][]) {
       this.limiters.set(group, new RateLimiter(now ? { limit, windowMs: WINDOW_MS, now } : { limit, windowMs: WINDOW_MS }));
     }
+    const perTenant = { limit: APPROVAL_GUESSES_PER_TENANT, windowMs: HOUR_MS };
+    this.guessesPerTenant = new RateLimiter(now ? { ...perTenant, now } : perTenant);
   }
 
   take(group: RateGroup, clientIp: string): RateVerdict {
@@ -133,12 +151,27 @@ export class AuthRateLimits {
     if (!group) return null;
     const failuresOnly = FAILURES_ONLY.has(group);
     return async (c, next) => {
-      const ip = clientIpOf(c.env as NodeBindings | undefined);
+      const ip = clientIpOf(c.env);
       const verdict = failuresOnly ? this.limiter(group).check(ip) : this.take(group, ip);
       if (!verdict.ok) return c.json(tooMany(verdict.retryAfterSeconds), 429, { 'Retry-After': String(verdict.retryAfterSeconds) });
       await next();
       // Hono has turned a thrown error into c.res by now.
       if (failuresOnly && c.res.status >= 400) this.take(group, ip);
+    };
+  }
+
+  /**
+   * Middleware, after the actor is known, for the routes that take a user code: 429 once the
+   * actor's tenant has tried too many wrong codes this hour (however many addresses it uses), else null.
+   */
+  tenantMiddlewareFor(method: HttpMethod, path: string): MiddlewareHandler<HttpEnv> | null {
+    if (!CODE_GUESS_ROUTES.has(`${method} ${path}`)) return null;
+    return async (c, next) => {
+      const tenant = c.get('actor').tenantId;
+      const verdict = this.guessesPerTenant.check(tenant);
+      if (!verdict.ok) return c.json(tooMany(verdict.retryAfterSeconds), 429, { 'Retry-After': String(verdict.retryAfterSeconds) });
+      await next();
+      if (c.res.status === 404) this.guessesPerTenant.take(tenant);
     };
   }
 
@@ -159,11 +192,14 @@ export class AuthRateLimits {
 
 type NodeBindings = { incoming?: IncomingMessage };
 
-// The socket's address, not X-Forwarded-For: a header any client can set would let it pick a fresh
-// key per request. Behind a reverse proxy every client shares the proxy's budget (see limitations).
-// hono.request() in tests has no socket: those requests share the key 'unknown'.
-function clientIpOf(env: NodeBindings | undefined): string {
-  return env?.incoming?.socket.remoteAddress ?? 'unknown';
+/**
+ * The client address of a request: the socket's, not X-Forwarded-For (a header any client can set
+ * would let it pick a fresh key per request). Behind a reverse proxy every client shares the
+ * proxy's budget (see limitations). hono.request() in tests has no socket: those requests share the
+ * key 'unknown'.
+ */
+export function clientIpOf(env: unknown): string {
+  return (env as NodeBindings | undefined)?.incoming?.socket.remoteAddress ?? 'unknown';
 }
 
 function tooMany(retryAfterSeconds: number) {

@@ -35,13 +35,15 @@ export interface RouteSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'system' | 'files' | 'resources' | 'search' | 'auth' | 'moments' | 'agents';
+  tag: 'system' | 'files' | 'resources' | 'search' | 'auth' | 'moments' | 'agents' | 'sync';
   /** true: answered without resolving an actor (probes, docs); auth will skip these routes */
   public?: boolean;
   /** path parameter name -> description */
   params?: Record<string, string>;
   query?: z.ZodObject;
   body?: BodySpec;
+  /** Bytes a JSON body may have (default 64 KiB, refused with 413 before reading); streamed uploads have their own limit. */
+  maxBodyBytes?: number;
   responses: Record<number, ResponseSpec>;
   /** statuses this route answers with an ErrorBody besides 500 */
   errors?: number[];

@@ -5,6 +5,7 @@ import { type App, configuredIssuer } from '../../app.js';
 import { createMcpHttpHandler, MCP_PATH, type McpHandler } from '../mcp/http.js';
 import { createHttpApp } from './app.js';
 import { errorBody } from './errors.js';
+import { DEFAULT_JSON_BODY_BYTES } from './middleware.js';
 import { AuthRateLimits } from './rate-limit.js';
 
 /** A listening HTTP server. */
@@ -54,7 +55,9 @@ export async function startHttpServer(app: App, opts: HttpServerOptions): Promis
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       if (path === MCP_PATH) void mcpHandler(req, res);
       else if (auth.server.handles(path)) {
-        if (!oauthLimits.refuseOAuth(req, res, path)) auth.server.handle(req, res);
+        if (oauthLimits.refuseOAuth(req, res, path) || refuseDeclaredOversize(req, res)) return;
+        discardUnreadBody(req, res);
+        auth.server.handle(req, res);
       }
       else void api(req, res);
     };
@@ -77,6 +80,33 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
+/**
+ * 413 for an OAuth request whose Content-Length is over the JSON cap, before oidc-provider reads it.
+ * A chunked body has no length to check here: oidc-provider itself stops reading past 56 KiB.
+ */
+function refuseDeclaredOversize(req: IncomingMessage, res: ServerResponse): boolean {
+  const declared = Number(req.headers['content-length']);
+  if (!(declared > DEFAULT_JSON_BODY_BYTES)) return false;
+  res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+  res.end(JSON.stringify(errorBody('request.too_large', `the request body is over ${DEFAULT_JSON_BODY_BYTES} bytes`)));
+  return true;
+}
+
+/**
+ * oidc-provider stops reading a body past its own cap (56 KiB) and answers at once; what the client
+ * still sends would hold the connection until the server's timeouts. Once the answer is out, the
+ * rest is discarded for a moment and then the connection is closed (as @hono/node-server does).
+ */
+function discardUnreadBody(req: IncomingMessage, res: ServerResponse): void {
+  res.once('finish', () => {
+    if (req.readableEnded) return;
+    const timer = setTimeout(() => req.socket.destroy(), 500);
+    timer.unref();
+    req.once('end', () => clearTimeout(timer));
+    req.resume();
+  });
+}
+
 function notReady(res: ServerResponse): void {
   res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
   res.end(JSON.stringify(errorBody('internal', 'starting up')));
@@ -89,10 +119,22 @@ function displayHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** In-flight requests get this long to finish on close; then their connections are cut. */
+const CLOSE_GRACE_MS = 10_000;
+
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.close((err) => (err ? reject(err) : resolve()));
-    // Keep-alive sockets with no request in flight would otherwise hold close() open.
+    // Keep-alive sockets with no request in flight would otherwise hold close() open until their
+    // keep-alive timeout (65 s): those idle now, and those that become idle when their response (a
+    // streamed download, an SSE stream) ends after close() was called.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+    server.close((err) => {
+      clearInterval(sweep);
+      clearTimeout(cut);
+      if (err) reject(err);
+      else resolve();
+    });
     server.closeIdleConnections();
   });
 }

@@ -199,6 +199,11 @@ describe('MCP over Streamable HTTP at /api/mcp', () => {
     const other = await rpc(await token(tenantB, deviceB, auth.server.resources.mcp), { jsonrpc: '2.0', id: 3, method: 'tools/list' }, sessionId ?? '');
     expect(other.status).toBe(404);
     await other.body?.cancel();
+    // The same device with a read-only token cannot ride the session its write token opened.
+    const readOnly = await token(app.config.tenantId, auth.ownerDeviceId, auth.server.resources.mcp, 'vault:read');
+    const narrower = await rpc(readOnly, { jsonrpc: '2.0', id: 5, method: 'tools/list' }, sessionId ?? '');
+    expect(narrower.status).toBe(404);
+    await narrower.body?.cancel();
 
     expect((await rpc(good, undefined, undefined, 'GET')).status).toBe(400);
     const ended = await rpc(good, undefined, sessionId ?? '', 'DELETE');

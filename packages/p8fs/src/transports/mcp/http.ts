@@ -4,6 +4,8 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { App, AuthServices } from '../../app.js';
 import { type Actor, actorFromClaims } from '../../domain/actor.js';
 import { errorMessage } from '../../domain/errors.js';
+import { serverBlind } from '../../domain/scopes.js';
+import { isAccessToken } from '../../services/auth/access-tokens.js';
 import { bearerToken, resourceMetadataUrl } from '../http/auth.js';
 import { BoundedEventStore } from './event-store.js';
 import { createMcpServer } from './server.js';
@@ -47,8 +49,9 @@ export function createMcpHttpHandler(app: App, auth: AuthServices, opts: McpHttp
         return null;
       }
       try {
-        const claims = await server.verifyAccessToken(token, server.resources.mcp);
-        return actorFromClaims(claims);
+        // A personal access token (p8pat_…) is checked by its service, anything else as an OAuth JWT.
+        if (isAccessToken(token)) return await app.services.accessTokens.verify(token, 'mcp');
+        return actorFromClaims(await server.verifyAccessToken(token, server.resources.mcp));
       } catch (err) {
         unauthorized(res, challenge('invalid_token'), errorMessage(err));
         return null;
@@ -93,6 +96,8 @@ export function createMcpHandler(app: App, opts: McpHandlerOptions): McpHandler 
 
     const actor = await opts.authenticate(req, res);
     if (actor === null) return;
+    // An end-to-end vault is refused at the door, with why and what to use instead (p8fs mcp on a device).
+    if (actor.vaultMode === 'e2e') return rpcError(res, 409, serverBlind().message);
 
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {

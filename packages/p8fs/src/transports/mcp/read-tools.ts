@@ -30,12 +30,12 @@ export function registerReadTools(server: McpServer, app: App, actor: Actor): vo
       to: z.string().optional().describe('only resources dated on or before this ISO date'),
     },
     annotations: READ_ONLY,
-  }, (args) => guard(app.log, 'search', async () => {
+  }, (args, extra) => guard(app.log, 'search', async () => {
     const filters = {
       ...(args.file_id ? { file_id: args.file_id } : {}), ...(args.category ? { category: args.category } : {}),
       ...(args.from ? { from: args.from } : {}), ...(args.to ? { to: args.to } : {}),
     };
-    const res = await search.search(actor, { query: args.query, limit: args.limit, mode: args.mode, filters });
+    const res = await search.search(actor, { query: args.query, limit: args.limit, mode: args.mode, filters }, { signal: extra.signal });
     const hits = res.results.map((h) => ({
       resource_id: h.resource_id, file_id: h.file_id, uri: h.uri, name: h.name, category: h.category, snippet: h.snippet, score: h.score,
     }));

@@ -25,7 +25,8 @@ export function registerRemTools(server: McpServer, app: App, actor: Actor): voi
       limit: z.number().int().min(1).max(1000).optional().describe('row cap for SQL (default 100)'),
     },
     annotations: READ_ONLY,
-  }, (args) => guard(app.log, 'rem_query', async () => answer(await rem.query(actor, args.query, { ask: false, ...(args.limit ? { limit: args.limit } : {}) }))));
+  }, (args, extra) => guard(app.log, 'rem_query', async () =>
+    answer(await rem.query(actor, args.query, { ask: false, signal: extra.signal, ...(args.limit ? { limit: args.limit } : {}) }))));
 
   server.registerTool('lookup', {
     title: 'Look up by name',
@@ -37,8 +38,8 @@ export function registerRemTools(server: McpServer, app: App, actor: Actor): voi
       table: z.enum(REM_NODE_TABLES).optional().describe('only nodes of this kind'),
     },
     annotations: READ_ONLY,
-  }, (args) => guard(app.log, 'lookup', async () =>
-    answer(await rem.execute(actor, { kind: 'lookup', keys: args.labels.map((label) => ({ label, ...(args.table ? { table: args.table } : {}) })) }))));
+  }, (args, extra) => guard(app.log, 'lookup', async () =>
+    answer(await rem.execute(actor, { kind: 'lookup', keys: args.labels.map((label) => ({ label, ...(args.table ? { table: args.table } : {}) })) }, { signal: extra.signal }))));
 
   server.registerTool('traverse', {
     title: 'Walk the knowledge graph',
@@ -57,14 +58,14 @@ export function registerRemTools(server: McpServer, app: App, actor: Actor): voi
       plan: z.boolean().default(false).describe('only show the edge types around the start, with counts and examples'),
     },
     annotations: READ_ONLY,
-  }, (args) => guard(app.log, 'traverse', async () => {
+  }, (args, extra) => guard(app.log, 'traverse', async () => {
     if (!args.start === !args.start_search) return { content: [{ type: 'text', text: 'validation_failed: give exactly one of start or start_search' }], isError: true };
     const entry = args.start
       ? { kind: 'lookup' as const, keys: [{ label: args.start }] }
       : { kind: 'search' as const, text: args.start_search ?? '', limit: REM_LIMITS.traverseEntry.default };
     return answer(await rem.execute(actor, {
       kind: 'traverse', plan: args.plan, relTypes: args.rel_types, entry, depth: args.depth, direction: args.direction, limit: args.limit,
-    }));
+    }, { signal: extra.signal }));
   }));
 }
 

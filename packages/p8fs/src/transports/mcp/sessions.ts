@@ -19,7 +19,11 @@ export interface SessionLimits {
   perOwner: number;
 }
 
-const ownerOf = (actor: Actor) => `${actor.tenantId}\u0000${actor.deviceId ?? ''}`;
+// A session is bound to what its opener may do, not only who: a read-only token (or a personal
+// access token) of the same device cannot ride a session a write token opened. Scopes, not the token
+// itself, so a session outlives the hourly token refresh.
+const ownerOf = (actor: Actor) =>
+  [actor.tenantId, actor.deviceId ?? '', actor.firstParty ? '1' : '0', [...actor.scopes].sort().join(' ')].join('\u0000');
 
 /**
  * The Streamable HTTP sessions this process holds. A session keeps its McpServer (bound to the actor

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
@@ -35,11 +34,7 @@ export function registerWriteTools(server: McpServer, app: App, actor: Actor, op
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   }, (args) => guard(app.log, 'save_memory', async () => {
     requireWrite(actor);
-    const memory = memoryFile(args.text, args.title, args.tags ?? [], new Date(), args.links ?? []);
-    const res = await files.create(actor, {
-      name: memory.path, uri: memory.path, mimeType: 'text/markdown',
-      metadata: { source: 'mcp.save_memory', title: memory.title, tags: args.tags ?? [] },
-    }, Readable.from([Buffer.from(memory.body)]));
+    const res = await app.services.memories.save(actor, { text: args.text, title: args.title, tags: args.tags, links: args.links, source: 'mcp.save_memory' });
     return stored('saved memory', res);
   }));
 
@@ -102,34 +97,5 @@ function inlineBytes(text: string | undefined, base64: string | undefined): Buff
   return Buffer.from(b64, 'base64');
 }
 
-/**
- * A memory as a Markdown file under memories/. The name carries the date and a slug for people
- * browsing files, plus a hash of the text so two different memories with the same title on one day
- * never replace each other (the uri is the file's identity), while saving the same text twice is a no-op.
- */
-export function memoryFile(
-  text: string, title: string | undefined, tags: readonly string[], now: Date, links: readonly { to: string; rel: string }[] = [],
-): { path: string; title: string; body: string } {
-  const heading = title ?? firstWords(text);
-  const slug = heading.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60).replace(/-+$/, '') || 'memory';
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
-  const date = now.toISOString().slice(0, 10);
-  // The day, not the instant: saving the same text twice in a day must produce the same bytes.
-  // Links go in the frontmatter as [[wikilinks]] under their edge type, so the graph's edges are
-  // derived from the file like any note's, and leave with it when the memory is deleted.
-  const lines = links.length ? [...frontmatter(links), `# ${heading}`, '', `Saved: ${date}`] : [`# ${heading}`, '', `Saved: ${date}`];
-  if (tags.length) lines.push(`Tags: ${tags.map((t) => `#${t.replace(/\s+/g, '-')}`).join(' ')}`);
-  lines.push('', text.trim(), '');
-  return { path: `memories/${date}-${slug}-${hash}.md`, title: heading, body: lines.join('\n') };
-}
-
-function frontmatter(links: readonly { to: string; rel: string }[]): string[] {
-  const byRel = new Map<string, string[]>();
-  for (const l of links) byRel.set(l.rel, [...(byRel.get(l.rel) ?? []), l.to]);
-  return ['---', ...[...byRel].map(([rel, to]) => `${rel}: [${to.map((t) => JSON.stringify(`[[${t}]]`)).join(', ')}]`), '---', ''];
-}
-
-function firstWords(text: string): string {
-  const words = text.replace(/[#*_`>[\]]/g, ' ').split(/\s+/).filter(Boolean).slice(0, 8).join(' ');
-  return words.length > 80 ? `${words.slice(0, 77)}...` : words || 'memory';
-}
+/** Memory notes are built in the domain (MemoriesService uses them); re-exported for the MCP tests. */
+export { memoryFile } from '../../domain/memory-note.js';

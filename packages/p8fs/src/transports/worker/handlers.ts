@@ -45,4 +45,10 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     },
     retryable: transient,
   },
+  'blobs.encrypt': {
+    async run(job, svc) {
+      await svc.blobEncryption.runJob(job.tenantId, payload(job, 'blobs.encrypt').idle_passes);
+    },
+    retryable: transient,
+  },
 };

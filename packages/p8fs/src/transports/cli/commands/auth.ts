@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { TokenSet } from '@p8fs/contracts';
-import { Command } from 'commander';
+import { TOKEN_AUDIENCES, type TokenAudience, type TokenSet } from '@p8fs/contracts';
+import { Command, Option } from 'commander';
 import { readLock } from '../../../adapters/db/data-dir-lock.js';
 import { AppError } from '../../../domain/errors.js';
 import { generateEd25519KeyPair } from '../../../domain/ed25519.js';
@@ -22,13 +22,20 @@ export const authCommand: CommandFactory = (io) =>
         .description(
           "Print an access token for the vault owner's own device, for scripts and tests. Works on the data dir: " +
             'through the server that holds it (proven by the data dir owner secret), else in process. Tokens expire ' +
-            '(accessTokenTtlSeconds, default 1 h)',
+            '(accessTokenTtlSeconds, default 1 h); for a long-lived token see `p8fs tokens create`. A token is for one ' +
+            'audience: api (/api/v1, the default) or mcp (/api/mcp)',
         )
+        .addOption(new Option('--audience <audience>', 'the endpoint the token works at').choices(TOKEN_AUDIENCES).default('api'))
         .option('--json', 'print the whole token set {access_token, refresh_token, token_type, expires_in, scope}')
-        .addHelpText('after', examples('p8fs auth token', 'export P8FS_TOKEN=$(p8fs auth token)', 'p8fs auth token --json | jq -r .refresh_token'))
-        .action(async (opts: { json?: boolean }, cmd: Command) => {
+        .addHelpText('after', examples(
+          'p8fs auth token',
+          'export P8FS_TOKEN=$(p8fs auth token)',
+          'p8fs auth token --audience mcp    # an hour-long token for /api/mcp',
+          'p8fs auth token --json | jq -r .refresh_token',
+        ))
+        .action(async (opts: { json?: boolean; audience: TokenAudience }, cmd: Command) => {
           const ctx = cliContext(cmd, io);
-          const tokens = await ownerTokenSet(ctx);
+          const tokens = await ownerTokenSet(ctx, opts.audience);
           io.out(opts.json ? json(tokens) : `${tokens.access_token}\n`);
         }),
     )
@@ -44,7 +51,7 @@ export const authCommand: CommandFactory = (io) =>
           const vault = await openEmbedded(ctx.config, 'cli', oneShotLogLevel(ctx));
           try {
             const { rotateSigningKey } = await import('../../../adapters/oauth/index.js');
-            const key = await rotateSigningKey(vault.app.db);
+            const key = await rotateSigningKey(vault.app.db, { secrets: vault.app.secrets });
             io.out(`new signing key ${key.kid}; restart the server to sign with it\n`);
           } finally {
             await vault.close();
@@ -69,16 +76,16 @@ export const authCommand: CommandFactory = (io) =>
         }),
     );
 
-async function ownerTokenSet(ctx: ReturnType<typeof cliContext>): Promise<TokenSet> {
+async function ownerTokenSet(ctx: ReturnType<typeof cliContext>, audience: TokenAudience): Promise<TokenSet> {
   const { config } = ctx;
-  if (config.server) throw new AppError('bad_request', 'auth token is for the owner of a local data dir; a remote server needs a sign-in');
+  if (config.server) throw new AppError('bad_request', 'auth token is for the owner of a local data dir; a remote server needs a sign-in (or p8fs tokens create)');
   const holder = config.storageProvider === 'pglite' ? readLock(config.dataDir) : null;
-  if (holder?.url) return localOwnerToken(holder.url, config.dataDir);
+  if (holder?.url) return localOwnerToken(holder.url, config.dataDir, audience);
   const vault = await openEmbedded(config, 'cli', oneShotLogLevel(ctx));
   try {
     const { ownerTokens } = await import('../../../services/auth/owner.js');
     const auth = await vault.app.auth();
-    return await ownerTokens(auth.server, config.tenantId, auth.ownerDeviceId);
+    return await ownerTokens(auth.server, config.tenantId, auth.ownerDeviceId, audience);
   } finally {
     await vault.close();
   }

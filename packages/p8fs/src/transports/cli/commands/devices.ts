@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import type { CommandFactory } from '../command.js';
 import { cliContext } from '../context.js';
 import { readCredentials, signedIn } from '../credentials.js';
+import { e2eServer, isE2eReplica, vaultKeysFor } from '../e2e.js';
 import { examples, json, table } from '../format.js';
 import { apiRequest } from '../server-api.js';
 
@@ -10,8 +11,9 @@ import { apiRequest } from '../server-api.js';
 export const devicesCommand: CommandFactory = (io) => {
   const session = async (cmd: Command) => {
     const { config } = cliContext(cmd, io);
-    const { server, token } = await signedIn(config);
-    return { server, token, self: readCredentials(config.dataDir)[server]?.device_id };
+    // A device of an end-to-end vault manages that vault's devices without --server.
+    const { server, token } = await signedIn({ ...config, server: config.server ?? e2eServer(config) ?? undefined });
+    return { server, token, config, self: readCredentials(config.dataDir)[server]?.device_id };
   };
   const path = (id: string) => `/api/v1/devices/${encodeURIComponent(id)}`;
 
@@ -45,14 +47,27 @@ export const devicesCommand: CommandFactory = (io) => {
     )
     .addCommand(
       new Command('rm')
-        .description('Revoke a device: its tokens stop working at once and it must sign in again')
+        .description(
+          'Revoke a device: its tokens stop working at once and it must sign in again. On a device of an end-to-end vault ' +
+            'this also rotates the vault keys to a new epoch, wrapped for the remaining devices and the recovery key: what is ' +
+            'written from now on is unreadable to the revoked device (what it already synced, it keeps)',
+        )
         .argument('<id>', 'device id (from devices ls)')
-        .option('--json', 'print the revoked device')
-        .addHelpText('after', examples('p8fs devices rm 0b6c…'))
+        .option('--json', 'print the revoked device (an end-to-end vault adds {rotated_epoch, recipients})')
+        .addHelpText('after', examples('p8fs devices rm 0b6c…', 'p8fs devices rm 0b6c… --json'))
         .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
-          const { server, token } = await session(cmd);
+          const { server, token, config, self } = await session(cmd);
           const device = await apiRequest(server, 'DELETE', path(id), DeviceDto, { token });
-          io.out(opts.json ? json(device) : `revoked ${device.id} (${device.name})\n`);
+          // Revoking this very device ends its sign-in: another device rotates the keys (p8fs devices rm there).
+          if (!isE2eReplica({ dataDir: config.dataDir, server }) || device.id === self) {
+            io.out(opts.json ? json(device) : `revoked ${device.id} (${device.name})\n`);
+            return;
+          }
+          const { epoch, recipients } = await vaultKeysFor(config, server, io).keys.rotate(device.id);
+          io.out(opts.json
+            ? json({ ...device, rotated_epoch: epoch, recipients })
+            : `revoked ${device.id} (${device.name}); vault keys rotated to epoch ${epoch} for the remaining devices and the recovery key: ` +
+              'what is written from now on is unreadable to it (what it already had, it keeps)\n');
         }),
     );
 };

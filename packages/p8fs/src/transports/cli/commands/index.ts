@@ -1,10 +1,12 @@
 import type { CommandFactory } from '../command.js';
 import { approveCommand } from './approve.js';
 import { authCommand } from './auth.js';
+import { chatCommand } from './chat.js';
 import { configCommand } from './config.js';
 import { devicesCommand } from './devices.js';
 import { filesCommand } from './files.js';
 import { ingestCommand } from './ingest.js';
+import { keysCommand } from './keys.js';
 import { loginCommand } from './login.js';
 import { mcpCommand } from './mcp.js';
 import { momentsCommand } from './moments.js';
@@ -13,11 +15,14 @@ import { providersCommand } from './providers.js';
 import { registerCommand } from './register.js';
 import { remCommand } from './rem.js';
 import { reconcileCommand } from './reconcile.js';
+import { recoverCommand } from './recover.js';
 import { routerCommand } from './router.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 import { statusCommand } from './status.js';
+import { syncCommand } from './sync.js';
 import { testFileCommand } from './test-file.js';
+import { tokensCommand } from './tokens.js';
 import { workerCommand } from './worker.js';
 
 /** Every `p8fs` sub-command, in the order `p8fs --help` lists them. */
@@ -29,6 +34,7 @@ export const COMMANDS: readonly CommandFactory[] = [
   ingestCommand,
   searchCommand,
   remCommand,
+  chatCommand,
   filesCommand,
   momentsCommand,
   statusCommand,
@@ -41,5 +47,9 @@ export const COMMANDS: readonly CommandFactory[] = [
   loginCommand,
   approveCommand,
   devicesCommand,
+  syncCommand,
+  recoverCommand,
+  tokensCommand,
+  keysCommand,
   mcpCommand,
 ];

@@ -8,6 +8,8 @@ import type { CommandFactory } from '../command.js';
 import { cliContext } from '../context.js';
 import { type AuthServer, CLI_CLIENT, credentialFrom, discover, oauthFailure, saveCredential, serverKey } from '../credentials.js';
 import { examples } from '../format.js';
+import { deviceFingerprint } from '../../../domain/e2e/fingerprints.js';
+import { vaultKeysFor } from '../e2e.js';
 
 const SCOPE = FIRST_PARTY_SCOPE;
 
@@ -18,15 +20,20 @@ export const loginCommand: CommandFactory = (io) =>
     .description(
       'Sign this CLI in to a p8fs server (--server) with the device authorization grant (RFC 8628): it shows a code, a ' +
         'link and a QR code; approve it from a device already signed in (`p8fs approve CODE`, or the page the link opens) ' +
-        'and the tokens are stored in <dataDir>/credentials.json. Waits until approved, denied or expired',
+        'and the tokens are stored in <dataDir>/credentials.json. Waits until approved, denied or expired. ' +
+        'For an end-to-end vault it then publishes this device\'s key and waits for the approving device to share the ' +
+        'vault keys (after the person compared the key fingerprint both devices show)',
     )
-    .option('--json', 'print two JSON lines: {user_code, verification_uri} at once, then {server, tenant_id, device_id, scope} when signed in')
+    .option('--json', 'print two JSON lines: {user_code, verification_uri, e2e_fingerprint} at once, then {server, tenant_id, device_id, scope} when signed in (an E2E vault adds vault_mode and vault_fingerprint once its keys arrived)')
     .addHelpText('after', examples('p8fs login --server https://vault.example.com', 'p8fs login --server http://127.0.0.1:8808 --json'))
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { config } = cliContext(cmd, io);
       if (!config.server) throw new AppError('bad_request', 'login needs --server URL (or P8FS_SERVER)');
       const server = serverKey(config.server);
       const auth = await discover(server);
+      // The key an end-to-end vault would wrap its keys to, made now so its fingerprint can be shown with the code.
+      const { keys } = vaultKeysFor(config, server, io);
+      const e2eFingerprint = deviceFingerprint(keys.deviceKey().publicKey);
       let start: oauth.DeviceAuthorizationResponse;
       try {
         // Both resources in one grant: API tokens for commands, MCP tokens for `p8fs mcp --server` (by refresh).
@@ -39,11 +46,13 @@ export const loginCommand: CommandFactory = (io) =>
       }
 
       const link = start.verification_uri_complete ?? start.verification_uri;
-      if (opts.json) io.out(`${JSON.stringify({ user_code: start.user_code, verification_uri: start.verification_uri })}\n`);
+      if (opts.json) io.out(`${JSON.stringify({ user_code: start.user_code, verification_uri: start.verification_uri, e2e_fingerprint: e2eFingerprint })}\n`);
       const qr = await QRCode.toString(link, { type: 'terminal', small: true });
       io.err(
         `To sign in, approve this code from a device that is signed in:\n\n    ${start.user_code}\n\n` +
-          `  p8fs approve ${start.user_code} --server ${server}\n  or open ${link}\n\n${qr}\nWaiting for approval…\n`,
+          `  p8fs approve ${start.user_code} --server ${server}\n  or open ${link}\n\n${qr}\n` +
+          `If your vault is end-to-end encrypted, the approving device shows this device's key fingerprint: check it is\n\n    ${e2eFingerprint}\n\n` +
+          `  (p8fs approve ${start.user_code} --fingerprint ${e2eFingerprint})\n\nWaiting for approval…\n`,
       );
 
       const tokens = await waitForApproval(auth, start);
@@ -52,8 +61,23 @@ export const loginCommand: CommandFactory = (io) =>
       const who = { device_id: stringClaim(claims.device), tenant_id: stringClaim(claims.tenant) };
       saveCredential(config.dataDir, server, credentialFrom(tokens, who));
       const result = { server, ...who, scope: tokens.scope ?? null };
-      io.out(opts.json ? `${JSON.stringify(result)}\n` : `signed in to ${server} as device ${who.device_id ?? '(unknown)'}\n`);
+      if (claims.vault_mode !== 'e2e' || !who.device_id || !who.tenant_id) {
+        io.out(opts.json ? `${JSON.stringify(result)}\n` : `signed in to ${server} as device ${who.device_id ?? '(unknown)'}\n`);
+        return;
+      }
+      // An end-to-end vault: publish this device's key, then wait for the approving device to wrap the vault keys to it.
+      keys.bind(server, who.tenant_id, who.device_id);
+      await keys.publishOwnKey();
+      io.err(`Signed in. This vault is end-to-end encrypted: waiting for the vault keys from the approving device (fingerprint ${e2eFingerprint})…\n`);
+      const vault = await keys.awaitKeys(E2E_KEY_WAIT_MS);
+      const e2e = { ...result, vault_mode: 'e2e', vault_fingerprint: vault.fingerprint };
+      io.out(opts.json
+        ? `${JSON.stringify(e2e)}\n`
+        : `signed in to ${server} as device ${who.device_id}; end-to-end vault keys received (vault fingerprint ${vault.fingerprint}): run p8fs sync\n`);
     });
+
+/** How long a new device of an E2E vault waits for its keys after the sign-in was approved. */
+const E2E_KEY_WAIT_MS = 10 * 60_000;
 
 /** Poll the token endpoint at the announced interval (RFC 8628 §3.5) until the code is approved, denied or expires. */
 async function waitForApproval(auth: AuthServer, start: oauth.DeviceAuthorizationResponse): Promise<oauth.TokenEndpointResponse> {

@@ -6,6 +6,7 @@ import { openEmbedded } from '../embedded.js';
 import { examples } from '../format.js';
 import { type RelayTarget, ownerMcpTokens, relayStdio } from '../mcp-relay.js';
 import { serverKey, tokenFor } from '../credentials.js';
+import { isE2eReplica } from '../e2e.js';
 import { readLock } from '../../../adapters/db/data-dir-lock.js';
 import type { Config } from '../../../config/schema.js';
 
@@ -52,7 +53,8 @@ export const mcpCommand: CommandFactory = (io) =>
  * --token), or the `p8fs serve` that holds this data dir (as its owner). Null: open the vault here.
  */
 async function relayTarget(config: Config): Promise<RelayTarget | null> {
-  if (config.server) {
+  // A device of an end-to-end vault serves its own replica (the server's /api/mcp refuses such a vault).
+  if (config.server && !isE2eReplica(config)) {
     const server = serverKey(config.server);
     const token = config.token;
     return {

@@ -38,5 +38,6 @@ describe('p8fs moments (in process)', () => {
     expect((await p8fs('moments', 'ls', '--to', 'soon')).code).toBe(2);
     expect((await p8fs('moments', 'rm', created.id)).out).toBe(`deleted ${created.id}\n`);
     expect((await p8fs('moments', 'ls', '--from', '2024-01-01')).out).toBe('no moments\n');
-  });
+    // Six in-process commands, each opening the embedded vault: minutes on a loaded 2-core machine.
+  }, 240_000);
 });

@@ -1,4 +1,5 @@
-import { type RemNode, RemQueryRequest, type RemResult } from '@p8fs/contracts';
+import { RemAskRequest, type RemAskResult, type RemNode, RemQueryRequest, type RemResult } from '@p8fs/contracts';
+import { AppError } from '../../../domain/errors.js';
 import { Command } from 'commander';
 import { type CommandFactory, numberArg, parseInput } from '../command.js';
 import { cliContext } from '../context.js';
@@ -8,6 +9,7 @@ import { withVault } from '../vault/open.js';
 interface RemOptions {
   limit?: number | string;
   json?: boolean;
+  ask?: string;
 }
 
 /** `p8fs rem "QUERY"`: one REM query (LOOKUP, FUZZY, SEARCH, SELECT, TRAVERSE). */
@@ -18,7 +20,8 @@ export const remCommand: CommandFactory = (io) =>
       'Run a REM query: LOOKUP label[, label] | FUZZY text | SEARCH "text" [IN table] [LIMIT n] [THRESHOLD x] | ' +
         'SELECT ... (read-only, your rows) | TRAVERSE [rel, types] WITH LOOKUP label [DEPTH n] [DIRECTION out|in|both]',
     )
-    .argument('<query>', 'the REM statement (quote it for the shell)')
+    .argument('[query]', 'the REM statement (quote it for the shell)')
+    .option('--ask <question>', 'a question in plain language: the chat model (P8FS_CHAT_MODEL) plans the REM statements, which run like typed ones')
     .option('-n, --limit <n>', 'SQL: the row cap (1-1000, default 100)', numberArg)
     .option('--json', 'print the result object ({kind, nodes|rows, ...}) and nothing else')
     .addHelpText('after', examples(
@@ -26,13 +29,29 @@ export const remCommand: CommandFactory = (io) =>
       'p8fs rem \'SEARCH "budget" IN moments THRESHOLD 0.5\'',
       'p8fs rem "SELECT category, count(*) FROM resources GROUP BY 1"',
       'p8fs rem "TRAVERSE [leads, works_on] WITH LOOKUP Sarah Chen DEPTH 2" --json',
+      'p8fs rem --ask "who did I meet in Lisbon last spring?"',
     ))
-    .action(async (query: string, opts: RemOptions, cmd: Command) => {
+    .action(async (query: string | undefined, opts: RemOptions, cmd: Command) => {
+      if (opts.ask !== undefined) {
+        if (query !== undefined) throw new AppError('validation_failed', 'give a REM statement or --ask "question", not both');
+        const ask = parseInput(RemAskRequest, { ask: opts.ask, ...(opts.limit === undefined ? {} : { limit: opts.limit }) }, 'REM question');
+        const res = await withVault(cliContext(cmd, io), (vault) => vault.remAsk(ask));
+        io.out(opts.json ? json(res) : renderAsk(res));
+        return;
+      }
+      if (query === undefined) throw new AppError('validation_failed', 'give a REM statement, or --ask "a question in plain language"');
       // Checked before the vault opens, so an empty query fails fast.
       const request = parseInput(RemQueryRequest, { query, ...(opts.limit === undefined ? {} : { limit: opts.limit }) }, 'REM query');
       const res = await withVault(cliContext(cmd, io), (vault) => vault.rem(request));
       io.out(opts.json ? json(res) : render(res));
     });
+
+/** A planned question for people: the plan, then each statement's result. */
+export function renderAsk(res: RemAskResult): string {
+  const head = [`plan (${res.plan.model}):`, ...res.plan.statements.map((s, i) => `  ${i + 1}. ${s}`), ...(res.plan.note ? [`  ${res.plan.note}`] : [])];
+  const parts = res.results.map((r, i) => `\n${i + 1}. ${r.query}\n${render(r)}`);
+  return `${head.join('\n')}\n${parts.join('')}`;
+}
 
 /** The result for people: a table of nodes or rows, then memos and notes. */
 export function render(res: RemResult): string {

@@ -22,7 +22,8 @@ const counts = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => 
 function render(s: VaultStatus, location: string): string {
   return table([
     ['vault', `p8fs ${s.version}, tenant ${s.tenant_id}, ${location}`],
-    ['data dir', s.data_dir ?? '(in memory)'],
+    // A server shows its path only to its local owner.
+    ['data dir', s.data_dir ?? '(not shown)'],
     ['files', counts(s.files)],
     ['chunks', String(s.resources)],
     ['vectors', `${s.embeddings} (${s.embedder.id}, ${s.embedder.dimension} dimensions, ${s.embedder.pending} waiting)`],

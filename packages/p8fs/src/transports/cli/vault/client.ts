@@ -1,8 +1,23 @@
 import type {
-  RemQueryRequest, RemResult,
+  ChatEvent, RemAskRequest, RemAskResult,
+  AccessTokenDto, AccessTokenList, CreateAccessTokenBody, CreatedAccessToken, RemQueryRequest, RemResult,
   FileDto, FileList, ListFilesQuery, MomentCreate, MomentDto, MomentList, MomentListQuery, ReprocessRequest, ReprocessResult, ResourceDto,
   SearchRequest, SearchResponse, UploadResult, VaultStatus,
 } from '@p8fs/contracts';
+
+/** One chat message from the CLI to an agent (`p8fs chat`). */
+export interface ChatRequest {
+  agent: string;
+  message: string;
+  sessionId?: string | undefined;
+  momentId?: string | undefined;
+}
+
+/** A chat run as the CLI reads it: the session, then events as they come. */
+export interface ChatStream {
+  sessionId: string;
+  events: AsyncIterable<ChatEvent>;
+}
 
 /** A local file to upload: its bytes are read from path, it is stored under uri. */
 export interface LocalFile {
@@ -31,6 +46,10 @@ export interface VaultClient {
   search(request: SearchRequest): Promise<SearchResponse>;
   /** Run one REM query (LOOKUP, FUZZY, SEARCH, SELECT, TRAVERSE). */
   rem(request: RemQueryRequest): Promise<RemResult>;
+  /** A question in plain language: the chat model plans REM statements, which run like typed ones. */
+  remAsk(request: RemAskRequest): Promise<RemAskResult>;
+  /** Send one message to an agent; its answer streams (the signal stops it, upstream model call included). */
+  chat(request: ChatRequest, signal: AbortSignal): Promise<ChatStream>;
   status(): Promise<VaultStatus>;
   /** Moments by start time, filtered (the query as the contract parsed it). */
   listMoments(query: MomentListQuery): Promise<MomentList>;
@@ -38,6 +57,11 @@ export interface VaultClient {
   /** Create a moment, or update the one with the same name. */
   createMoment(input: MomentCreate): Promise<MomentDto>;
   deleteMoment(id: string): Promise<void>;
+  /** Create a personal access token; the answer holds the token, shown this once. */
+  createAccessToken(input: CreateAccessTokenBody): Promise<CreatedAccessToken>;
+  listAccessTokens(): Promise<AccessTokenList>;
+  /** Revoke a personal access token by id; the revoked token. */
+  revokeAccessToken(id: string): Promise<AccessTokenDto>;
   /**
    * Make sure queued jobs run while the caller waits: in process this starts the worker pool and
    * returns its stop; a server runs its own workers, so remotely it is a no-op.

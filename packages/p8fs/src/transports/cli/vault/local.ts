@@ -1,15 +1,19 @@
 import { createReadStream } from 'node:fs';
-import { RemQueryRequest as RemQueryRequestSchema } from '@p8fs/contracts';
+import {
+  CreateAccessTokenBody as CreateAccessTokenSchema, RemAskRequest as RemAskRequestSchema, RemQueryRequest as RemQueryRequestSchema,
+  type RemAskRequest, type RemAskResult,
+} from '@p8fs/contracts';
 import type {
-  RemQueryRequest, RemResult,
+  AccessTokenDto, AccessTokenList, CreateAccessTokenBody, CreatedAccessToken, RemQueryRequest, RemResult,
   FileDto, FileList, ListFilesQuery, MomentCreate, MomentDto, MomentList, MomentListQuery, ReprocessRequest, ReprocessResult, ResourceDto,
   SearchRequest, SearchResponse, UploadResult, VaultStatus,
 } from '@p8fs/contracts';
 import { AppError } from '../../../domain/errors.js';
+import { toAccessTokenDto } from '../../../services/auth/access-tokens.js';
 import { parseInput } from '../command.js';
 import { toFileDto, toFileList, toMomentDto, toMomentList, toResourceDto, toUploadResult } from '../../presenters.js';
 import type { Embedded } from '../embedded.js';
-import type { LocalFile, VaultClient } from './client.js';
+import type { ChatRequest, ChatStream, LocalFile, VaultClient } from './client.js';
 
 /** The vault in this process: each method is one service call, presented like the HTTP API. */
 export class LocalVault implements VaultClient {
@@ -63,6 +67,20 @@ export class LocalVault implements VaultClient {
     return JSON.parse(JSON.stringify(res)) as RemResult;
   }
 
+  async remAsk(request: RemAskRequest): Promise<RemAskResult> {
+    const { ask, limit } = parseInput(RemAskRequestSchema, request, 'REM question');
+    const res = await this.app.services.rem.ask(this.app.owner, ask, limit === undefined ? {} : { limit });
+    return JSON.parse(JSON.stringify(res)) as RemAskResult;
+  }
+
+  async chat(request: ChatRequest, signal: AbortSignal): Promise<ChatStream> {
+    // In process the model is called from here, as on an end-to-end vault's device over its replica.
+    const run = await this.app.services.chat.start(this.app.owner, {
+      model: request.agent, messages: [{ role: 'user', content: request.message }], sessionId: request.sessionId, momentId: request.momentId, channel: 'cli',
+    }, signal);
+    return { sessionId: run.sessionId, events: run.events };
+  }
+
   status(): Promise<VaultStatus> {
     return this.app.services.status.status(this.app.owner);
   }
@@ -82,6 +100,20 @@ export class LocalVault implements VaultClient {
 
   async deleteMoment(id: string): Promise<void> {
     await this.app.services.moments.delete(this.app.owner, id);
+  }
+
+  async createAccessToken(input: CreateAccessTokenBody): Promise<CreatedAccessToken> {
+    const body = parseInput(CreateAccessTokenSchema, input, 'access token');
+    const { token, row } = await this.app.services.accessTokens.create(this.app.owner, body);
+    return { ...toAccessTokenDto(row), token };
+  }
+
+  async listAccessTokens(): Promise<AccessTokenList> {
+    return { tokens: (await this.app.services.accessTokens.list(this.app.owner)).map((r) => toAccessTokenDto(r)) };
+  }
+
+  async revokeAccessToken(id: string): Promise<AccessTokenDto> {
+    return toAccessTokenDto(await this.app.services.accessTokens.revoke(this.app.owner, id));
   }
 
   async startWorkers(): Promise<() => Promise<void>> {

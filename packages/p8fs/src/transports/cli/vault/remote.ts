@@ -1,12 +1,14 @@
 import { openAsBlob } from 'node:fs';
 import {
+  AccessTokenDto, AccessTokenList, type CreateAccessTokenBody, CreatedAccessToken, type TokenAudience,
   type ErrorCode, ErrorBody, FileDto, FileList, type ListFilesQuery, type MomentCreate, MomentDto, MomentList, type MomentListQuery,
-  type RemQueryRequest, RemResult, type ReprocessRequest, ReprocessResult, ResourceDto, type SearchRequest, SearchResponse, TokenSet, UploadResult, VaultStatus,
+  type RemAskRequest, RemAskResult, type RemQueryRequest, RemResult, type ReprocessRequest, ReprocessResult, ResourceDto, type SearchRequest, SearchResponse, TokenSet, UploadResult, VaultStatus,
 } from '@p8fs/contracts';
 import { z } from 'zod';
 import { readOwnerSecret } from '../../../adapters/db/owner-secret.js';
 import { AppError, errorMessage } from '../../../domain/errors.js';
-import type { LocalFile, VaultClient } from './client.js';
+import type { ChatRequest, ChatStream, LocalFile, VaultClient } from './client.js';
+import { remoteChat } from './remote-chat.js';
 
 const ResourceList = z.object({ resources: z.array(ResourceDto) });
 
@@ -69,6 +71,15 @@ export class RemoteVault implements VaultClient {
     return this.call('POST', '/api/v1/rem/query', RemResult, { json: request });
   }
 
+  remAsk(request: RemAskRequest): Promise<RemAskResult> {
+    return this.call('POST', '/api/v1/rem/query', RemAskResult, { json: request });
+  }
+
+  async chat(request: ChatRequest, signal: AbortSignal): Promise<ChatStream> {
+    this.bearer ??= this.token();
+    return remoteChat(this.base, await this.bearer, request, signal);
+  }
+
   status(): Promise<VaultStatus> {
     return this.call('GET', '/api/v1/status', VaultStatus);
   }
@@ -90,6 +101,18 @@ export class RemoteVault implements VaultClient {
 
   async deleteMoment(id: string): Promise<void> {
     await this.request('DELETE', `/api/v1/entity/moments/${encodeURIComponent(id)}`);
+  }
+
+  createAccessToken(input: CreateAccessTokenBody): Promise<CreatedAccessToken> {
+    return this.call('POST', '/api/v1/tokens', CreatedAccessToken, { json: input });
+  }
+
+  listAccessTokens(): Promise<AccessTokenList> {
+    return this.call('GET', '/api/v1/tokens', AccessTokenList);
+  }
+
+  revokeAccessToken(id: string): Promise<AccessTokenDto> {
+    return this.call('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`, AccessTokenDto);
   }
 
   async startWorkers(): Promise<() => Promise<void>> {
@@ -143,13 +166,13 @@ async function fetchOnce(url: string, init: RequestInit): Promise<Response> {
   }
 }
 
-/** Owner tokens from the server that holds this data dir, proven by the data dir's owner secret. */
-export async function localOwnerToken(url: string, dataDir: string): Promise<TokenSet> {
+/** Owner tokens (API audience unless asked) from the server that holds this data dir, proven by the data dir's owner secret. */
+export async function localOwnerToken(url: string, dataDir: string, audience: TokenAudience = 'api'): Promise<TokenSet> {
   const secret = readOwnerSecret(dataDir);
   if (secret === null) throw new AppError('unauthorized', `cannot read the owner secret in ${dataDir}: run as the user that runs the server, or pass --token`);
   let res: Response;
   try {
-    res = await fetch(`${url.replace(/\/+$/, '')}/api/v1/auth/local-token`, { method: 'POST', headers: { 'x-p8fs-owner-secret': secret } });
+    res = await fetch(`${url.replace(/\/+$/, '')}/api/v1/auth/local-token?audience=${audience}`, { method: 'POST', headers: { 'x-p8fs-owner-secret': secret } });
   } catch (err) {
     throw new AppError('internal', `cannot reach the p8fs server at ${url} (${errorMessage(err)})`);
   }

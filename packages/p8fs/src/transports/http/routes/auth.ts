@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import {
-  ApprovalDecisionBody, ApprovalDecisionResult, ApprovalDto, DeviceDto, DeviceList, RegisterStartBody, RegisterStartResult,
+  ApprovalDecisionBody, ApprovalDecisionResult, ApprovalDto, DeviceDto, DeviceList, LocalTokenQuery, RegisterStartBody, RegisterStartResult,
   RegisterVerifyBody, RegisterVerifyResult, RenameDeviceBody, TokenSet,
 } from '@p8fs/contracts';
 import { z } from 'zod';
@@ -9,6 +9,7 @@ import { AppError } from '../../../domain/errors.js';
 import { toDeviceDto } from '../../../services/auth/devices.js';
 import { ownerTokens } from '../../../services/auth/owner.js';
 import { parseWith, readJson } from '../input.js';
+import { clientIpOf } from '../rate-limit.js';
 import { json, type Ctx, type RouteSpec } from '../route-spec.js';
 
 const ProtectedResource = z.object({
@@ -39,7 +40,8 @@ export function authRoutes(app: App, auth: AuthServices, ownerSecret: string | n
   const localToken = async (c: Ctx) => {
     const given = c.req.header('x-p8fs-owner-secret') ?? '';
     if (ownerSecret === null || !sameSecret(given, ownerSecret)) throw new AppError('unauthorized', 'the owner secret of this data dir is required');
-    return c.json(await ownerTokens(server, app.config.tenantId, auth.ownerDeviceId));
+    const { audience } = parseWith(LocalTokenQuery, c.req.query(), 'query');
+    return c.json(await ownerTokens(server, app.config.tenantId, auth.ownerDeviceId, audience));
   };
 
   return [
@@ -57,7 +59,8 @@ export function authRoutes(app: App, auth: AuthServices, ownerSecret: string | n
       method: 'post', path: '/api/v1/auth/register', operationId: 'registerStart', tag: 'auth', public: true,
       summary: 'Start registering a device: e-mails a 6-digit code and returns a challenge to sign',
       body: json(RegisterStartBody), responses: { 201: { description: 'registration started', body: json(RegisterStartResult) } },
-      errors: [400, 409, 429], handler: async (c) => c.json(await registration.start(parseWith(RegisterStartBody, await readJson(c), 'body')), 201),
+      errors: [400, 409, 429],
+      handler: async (c) => c.json(await registration.start(parseWith(RegisterStartBody, await readJson(c), 'body'), { clientIp: clientIpOf(c.env) }), 201),
     },
     {
       method: 'post', path: '/api/v1/auth/register/verify', operationId: 'registerVerify', tag: 'auth', public: true,
@@ -68,7 +71,8 @@ export function authRoutes(app: App, auth: AuthServices, ownerSecret: string | n
     {
       method: 'post', path: '/api/v1/auth/local-token', operationId: 'localToken', tag: 'auth', public: true,
       summary: "Tokens for the owner's own device, for a caller that proves it can read this server's data dir (X-P8FS-Owner-Secret)",
-      responses: { 200: { description: 'tokens', body: json(TokenSet) } }, errors: [401], handler: localToken,
+      query: LocalTokenQuery, responses: { 200: { description: 'tokens (access token for ?audience=api, the default, or mcp)', body: json(TokenSet) } },
+      errors: [400, 401], handler: localToken,
     },
     {
       method: 'get', path: '/api/v1/approvals/{code}', operationId: 'getApproval', tag: 'auth',

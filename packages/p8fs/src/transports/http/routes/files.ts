@@ -75,7 +75,8 @@ export function fileRoutes(app: App): RouteSpec[] {
     {
       method: 'post', path: '/api/v1/files/reprocess', operationId: 'reprocessFiles', tag: 'files',
       summary: 'Process files again: by id, those an older parser version read (stale), or failed ones',
-      body: json(ReprocessRequest), responses: { 202: { description: 'how many files were queued', body: json(ReprocessResult) } },
+      // Up to 10,000 ids (contract) of 39 bytes each.
+      body: json(ReprocessRequest), maxBodyBytes: 1024 * 1024, responses: { 202: { description: 'how many files were queued', body: json(ReprocessResult) } },
       errors: [400], handler: reprocess,
     },
     {

@@ -1,6 +1,7 @@
 import type { App, AuthServices } from '../../../app.js';
 import { agentRoutes } from './agents.js';
 import { authRoutes } from './auth.js';
+import { chatRoutes } from './chat.js';
 import { VERSION } from '../../../version.js';
 import { buildOpenApi, type OpenApiDocument } from '../openapi.js';
 import type { RouteSpec } from '../route-spec.js';
@@ -9,8 +10,11 @@ import { momentRoutes } from './moments.js';
 import { remRoutes } from './rem.js';
 import { resourceRoutes } from './resources.js';
 import { searchRoutes } from './search.js';
+import { sessionRoutes } from './sessions.js';
 import { storageRoutes } from './storage.js';
+import { syncRoutes } from './sync.js';
 import { systemRoutes } from './system.js';
+import { tokenRoutes } from './tokens.js';
 import { uploadRoutes } from './uploads.js';
 
 /**
@@ -31,8 +35,12 @@ export function buildRoutes(app: App, auth?: { services: AuthServices; ownerSecr
     ...agentRoutes(app),
     ...searchRoutes(app),
     ...remRoutes(app),
+    ...chatRoutes(app),
+    ...sessionRoutes(app),
     ...storageRoutes(app),
     ...(auth ? authRoutes(app, auth.services, auth.ownerSecret) : []),
+    ...tokenRoutes(app),
+    ...syncRoutes(app),
   );
   return routes;
 }

@@ -6,6 +6,8 @@ import { json, type Ctx, type RouteSpec } from '../route-spec.js';
 
 const ID = { id: 'moment id (UUID); anything else is simply not found' };
 const BASE = '/api/v1/entity/moments';
+// Notes of up to 200,000 characters (contract), which JSON escaping can make several times longer.
+const MOMENT_BODY_BYTES = 2 * 1024 * 1024;
 
 /**
  * Moments: time-bounded episodes (meetings, reflections, trips). Tagged 'resources' in the document:
@@ -33,7 +35,7 @@ export function momentRoutes(app: App): RouteSpec[] {
     {
       method: 'post', path: BASE, operationId: 'createMoment', tag: 'moments',
       summary: 'Create a moment, or update the one with the same name',
-      body: json(MomentCreate), responses: { 200: { description: 'the moment as stored', body: json(MomentDto) } }, errors: [400], handler: create,
+      body: json(MomentCreate), maxBodyBytes: MOMENT_BODY_BYTES, responses: { 200: { description: 'the moment as stored', body: json(MomentDto) } }, errors: [400], handler: create,
     },
     {
       method: 'get', path: BASE, operationId: 'listMoments', tag: 'moments', summary: 'List moments by start time, filtered',
@@ -46,7 +48,7 @@ export function momentRoutes(app: App): RouteSpec[] {
     {
       method: 'patch', path: `${BASE}/{id}`, operationId: 'updateMoment', tag: 'moments',
       summary: 'Change some fields of a moment (metadata is merged key by key)',
-      params: ID, body: json(MomentPatch), responses: { 200: { description: 'the moment as stored', body: json(MomentDto) } },
+      params: ID, body: json(MomentPatch), maxBodyBytes: MOMENT_BODY_BYTES, responses: { 200: { description: 'the moment as stored', body: json(MomentDto) } },
       errors: [400, 404, 409], handler: patch,
     },
     {

@@ -8,7 +8,7 @@ export function searchRoutes(app: App): RouteSpec[] {
   const search = app.services.search;
   const run = async (c: Ctx) => {
     const req = parseWith(SearchRequest, await readJson(c), 'body');
-    const res: SearchResponse = await search.search(c.get('actor'), req);
+    const res: SearchResponse = await search.search(c.get('actor'), req, { signal: c.req.raw.signal });
     return c.json(res);
   };
   return [

@@ -54,6 +54,8 @@ export function storageRoutes(app: App): RouteSpec[] {
     method: 'post', path: '/api/v1/storage/events', operationId: 'storageEvents', tag: 'files', public: true,
     summary: 'Receive S3 bucket notifications (shared secret): new incoming/ objects become files once',
     body: json(S3Event),
+    // A notification may batch many records.
+    maxBodyBytes: 1024 * 1024,
     responses: { 200: { description: 'what became of each incoming/ object', body: json(Outcome) } },
     errors: [400, 401, 404],
     handler,
