@@ -43,6 +43,7 @@ import { IngestService } from './services/ingest.js';
 import { createChatModels } from './adapters/llm/index.js';
 import { ChatService } from './services/chat/chat.js';
 import { ModelQueryPlanner } from './services/chat/planner.js';
+import { DeviceRate } from './domain/chat/device-rate.js';
 import { SessionStore } from './services/chat/session-store.js';
 import { SessionsService } from './services/chat/sessions.js';
 import { MemoriesService } from './services/memories.js';
@@ -190,7 +191,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const planner = models.defaultModel
       ? new ModelQueryPlanner(models, systemClock, { timeoutMs: config.chatTimeoutSeconds * 1000, maxOutputTokens: Math.min(config.chatMaxTokens, 1024) })
       : undefined;
-    const rem = new RemService(db, search, graph, gate, { planner });
+    // One per-device count of model requests: chat runs and rem --ask plans spend the same model.
+    const modelRate = new DeviceRate(config.chatRequestsPerMinute, () => systemClock.now().getTime());
+    const rem = new RemService(db, search, graph, gate, { planner, askRate: { rate: modelRate, perMinute: config.chatRequestsPerMinute } });
     const memories = new MemoriesService(files, systemClock);
     const moments = new MomentsService(db, queue);
     const resources = new ResourcesService(db);
@@ -213,7 +216,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       // A device seals a file of up to maxUploadMb with the same STREAM format: that many bytes plus its tags.
       syncRelay: new SyncRelayService(db, blobs, log, sealedSize(config.maxUploadMb * 1024 * 1024, DEFAULT_SEGMENT_BYTES)),
       memories,
-      chat: new ChatService({ db, store: new SessionStore(db, queue), models, tools: { search, rem, moments, resources, memories }, log, clock: systemClock }, chatLimits(config)),
+      chat: new ChatService({ db, store: new SessionStore(db, queue), models, tools: { search, rem, moments, resources, memories }, log, clock: systemClock, rate: modelRate }, chatLimits(config)),
       sessions: new SessionsService(db),
     };
     await embeddings.scheduleBackfill();

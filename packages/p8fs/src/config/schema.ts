@@ -124,7 +124,7 @@ export const ConfigShape = z.object({
     chatMaxRequestTokens: int(1000, 100_000_000).default(200_000).describe('tokens (in and out, all rounds) one chat request may use; past it no further tool round runs'),
     chatTimeoutSeconds: int(1, 3600).default(300).describe('time one chat request may take, all rounds included'),
     chatRetries: int(0, 10).default(2).describe('retries of a model call the provider refused for now (429, 5xx), with exponential backoff'),
-    chatRequestsPerMinute: int(1, 100_000).default(30).describe('chat requests (and rem --ask questions) one device may send per minute'),
+    chatRequestsPerMinute: int(1, 100_000).default(30).describe('model requests one device may send per minute: chat runs and rem --ask questions share the count'),
     chatHistoryTokens: int(500, 1_000_000).default(8000).describe('tokens of a session\'s earlier messages sent to the model; older turns are compacted to REM pointers'),
 
     // End-to-end vaults (decision 0018), on a device: how often `p8fs serve` syncs its replica, and

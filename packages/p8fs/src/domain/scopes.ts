@@ -25,7 +25,7 @@ export function serverBlind(): AppError {
   return new AppError(
     'e2e.server_blind',
     'this vault is end-to-end encrypted: the server holds only ciphertext it cannot read, search or change. ' +
-      'Use the vault on one of your devices instead: p8fs search, p8fs rem, p8fs files, or p8fs mcp for assistants ' +
+      'Use the vault on one of your devices instead: p8fs search, p8fs rem, p8fs files, p8fs chat, or p8fs mcp for assistants ' +
       '(after p8fs sync), all on the device\'s own replica',
   );
 }

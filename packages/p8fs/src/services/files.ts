@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
 import type { ListFilesQuery } from '@p8fs/contracts';
 import type { Actor } from '../domain/actor.js';
+import { type RangeRequest, type ResolvedRange, resolveRange } from '../domain/byte-range.js';
 import { AppError, isAppError } from '../domain/errors.js';
 import { fileId } from '../domain/ids.js';
-import type { BlobStore } from '../ports/blob-store.js';
+import type { BlobStore, ByteRange } from '../ports/blob-store.js';
 import type { Db } from '../ports/db.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { Logger } from '../ports/logger.js';
@@ -24,6 +25,14 @@ export interface CreateResult {
   file: sql.FileRow;
   unchanged: boolean;
 }
+
+/** A file's whole bytes. */
+export type FileContent = { kind: 'full'; file: sql.FileRow; stream: Readable };
+/** What a read with a range found: the whole file (no range), the bytes asked for, or none of them (HTTP 416). */
+export type RangedContent =
+  | FileContent
+  | { kind: 'partial'; file: sql.FileRow; stream: Readable; range: ResolvedRange }
+  | { kind: 'unsatisfiable'; file: sql.FileRow };
 
 /** Upload, list, read and delete files. Every method is scoped by the actor's tenant. */
 export class FilesService {
@@ -87,25 +96,34 @@ export class FilesService {
   }
 
   /** The original bytes of a file as a stream. */
-  async content(actor: Actor, id: string): Promise<{ file: sql.FileRow; stream: Readable }> {
+  content(actor: Actor, id: string): Promise<FileContent>;
+  /**
+   * With a range (null: none): only those bytes, resolved against the file's plaintext size, so the
+   * blob store reads and decrypts only the segments they fall in; `unsatisfiable` when the file has none.
+   */
+  content(actor: Actor, id: string, range: RangeRequest | null): Promise<RangedContent>;
+  async content(actor: Actor, id: string, range: RangeRequest | null = null): Promise<RangedContent> {
     requirePermission(actor, 'vault:read');
     const file = await this.get(actor, id);
+    const bytes = range ? resolveRange(range, file.size) : null;
+    if (range && !bytes) return { kind: 'unsatisfiable', file };
     const again = async () => (await sql.getFile(this.db, actor.tenantId, file.id))?.blob_key;
-    return { file, stream: await this.openBlob(actor.tenantId, file.blob_key, again) };
+    const stream = await this.openBlob(actor.tenantId, file.blob_key, again, bytes ?? undefined);
+    return bytes ? { kind: 'partial', file, stream, range: bytes } : { kind: 'full', file, stream };
   }
 
   /**
    * A blob's bytes. The blobs.encrypt job moves a blob to a new object and then deletes the old
    * one; a read that looked the key up just before gets not-found, so it asks for the key again, once.
    */
-  private async openBlob(tenantId: string, key: string, currentKey: () => Promise<string | undefined>): Promise<Readable> {
+  private async openBlob(tenantId: string, key: string, currentKey: () => Promise<string | undefined>, range?: ByteRange): Promise<Readable> {
     try {
-      return await this.blobs.get(tenantId, key);
+      return await this.blobs.get(tenantId, key, range);
     } catch (err) {
       if (!isAppError(err, 'file.not_found')) throw err;
       const now = await currentKey();
       if (!now || now === key) throw err;
-      return this.blobs.get(tenantId, now);
+      return this.blobs.get(tenantId, now, range);
     }
   }
 

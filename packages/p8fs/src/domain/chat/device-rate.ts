@@ -1,3 +1,6 @@
+import type { Actor } from '../actor.js';
+import { AppError } from '../errors.js';
+
 /**
  * Requests per key (a device) in a fixed one-minute window. The HTTP auth limiter counts per client
  * address in the transport; chat is limited per device in the service, so the HTTP API, MCP and the
@@ -29,4 +32,13 @@ export class DeviceRate {
     w.count++;
     return null;
   }
+}
+
+/**
+ * One model request by this actor's device (the owner's CLI counts as one device): chat runs and
+ * `rem --ask` plans share the count, since both spend the same model. `rate_limited` with the wait.
+ */
+export function takeModelRequest(rate: DeviceRate, actor: Actor, perMinute: number, what: string): void {
+  const wait = rate.take(actor.deviceId ?? `owner:${actor.tenantId}`);
+  if (wait !== null) throw new AppError('rate_limited', `this device sent ${perMinute} model requests this minute (${what}); try again in ${wait} s`, { retry_after_seconds: wait });
 }

@@ -207,6 +207,17 @@ describe('chat limits', () => {
     // Another device is not affected.
     await app.services.chat.start({ ...device, deviceId: '00000000-0000-4000-8000-0000000000d2' }, ask('hi'), new AbortController().signal);
   });
+
+  it('counts rem --ask plans with chat runs: both spend the model', async () => {
+    const device: Actor = { ...owner, deviceId: '00000000-0000-4000-8000-0000000000d3' };
+    fake.queue({ text: JSON.stringify({ statements: ['SELECT count(*)::int AS n FROM resources'], note: '' }) });
+    expect((await app.services.rem.ask(device, 'how many passages?')).results[0]?.kind).toBe('sql');
+    for (let i = 0; i < 5; i++) await app.services.chat.start(device, ask('hi'), new AbortController().signal);
+    const asked = fake.requests.length;
+    await expect(app.services.rem.ask(device, 'and now?')).rejects.toMatchObject({ code: 'rate_limited' });
+    await expect(app.services.rem.query(device, 'how many files?')).rejects.toMatchObject({ code: 'rate_limited' });
+    expect(fake.requests.length).toBe(asked); // refused before the model was called
+  });
 });
 
 describe('chat without a model, and long sessions', () => {

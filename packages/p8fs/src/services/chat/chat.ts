@@ -1,7 +1,7 @@
 import type { ChatEvent } from '@p8fs/contracts';
 import type { Actor } from '../../domain/actor.js';
 import { costUsd } from '../../domain/chat/prices.js';
-import { DeviceRate } from '../../domain/chat/device-rate.js';
+import { DeviceRate, takeModelRequest } from '../../domain/chat/device-rate.js';
 import { AppError, errorMessage, isAppError } from '../../domain/errors.js';
 import { requirePermission } from '../../domain/scopes.js';
 import type { ChatModel, ChatModels } from '../../ports/chat-model.js';
@@ -60,6 +60,8 @@ export interface ChatDeps {
   tools: ToolServices;
   log: Logger;
   clock: Clock;
+  /** The per-device count of model requests, shared with `rem --ask` (app.ts); its own when absent. */
+  rate?: DeviceRate;
 }
 
 /** The model id of an answer made of retrieved passages (no model configured). */
@@ -86,7 +88,7 @@ export class ChatService {
   private readonly rate: DeviceRate;
 
   constructor(private readonly deps: ChatDeps, private readonly limits: ChatLimits) {
-    this.rate = new DeviceRate(limits.requestsPerMinute, () => deps.clock.now().getTime());
+    this.rate = deps.rate ?? new DeviceRate(limits.requestsPerMinute, () => deps.clock.now().getTime());
   }
 
   /**
@@ -95,8 +97,7 @@ export class ChatService {
    */
   async start(actor: Actor, input: ChatInput, signal: AbortSignal): Promise<ChatRun> {
     requirePermission(actor, 'vault:read');
-    const wait = this.rate.take(actor.deviceId ?? `owner:${actor.tenantId}`);
-    if (wait !== null) throw new AppError('rate_limited', `this device sent ${this.limits.requestsPerMinute} chat requests this minute; try again in ${wait} s`, { retry_after_seconds: wait });
+    takeModelRequest(this.rate, actor, this.limits.requestsPerMinute, 'chat and rem --ask');
     const agent = await this.agent(actor, input.model);
     const spec = agent.model ?? this.deps.models.defaultModel;
     const model = spec ? this.deps.models.get(spec) : null;

@@ -18,7 +18,8 @@ export interface PromptParts {
   compacted: readonly { turn: number; question: string }[];
 }
 
-// Vault content reaches the model only through tool results. It is data the user stored, and may be
+// Vault content reaches the model through tool results, and through this prompt: the user's profile
+// and a linked moment (X-Moment-Id) are quoted below. All of it is data the user stored, and may be
 // anything (a forwarded e-mail, a web page): the rules say so, and the tools a run offers are the
 // real guard (tools.ts), since no prompt stops a model that was talked round.
 const RULES = [

@@ -17,6 +17,7 @@ import { REM_SQL_TABLES } from './sql-policy.js';
 import { requirePermission } from '../../domain/scopes.js';
 import type { QueryBudget } from '../query-budget.js';
 import type { TenantGate } from '../tenant-gate.js';
+import { type DeviceRate, takeModelRequest } from '../../domain/chat/device-rate.js';
 
 export interface RemQueryOptions {
   /** true: natural language goes to the planner; false: never; unset: when a planner is configured. */
@@ -30,6 +31,8 @@ export interface RemQueryOptions {
 export interface RemServiceOptions {
   /** NL -> REM: the chat model's planner (services/chat/planner.ts) when a model is configured. */
   planner?: QueryPlanner | undefined;
+  /** Each plan is a model request: counted per device with chat's requests (chatRequestsPerMinute). */
+  askRate?: { rate: DeviceRate; perMinute: number } | undefined;
   /** The search's fusion settings, to put SEARCH scores on a 0..1 scale (search.ts in this folder). */
   fusion?: FusionOptions;
 }
@@ -49,7 +52,7 @@ export class RemService {
   async query(actor: Actor, text: string, opts: RemQueryOptions = {}): Promise<RemResult> {
     requirePermission(actor, 'vault:read');
     const started = performance.now();
-    const statement = await this.toRem(text, opts.ask, opts.signal);
+    const statement = await this.toRem(actor, text, opts.ask, opts.signal);
     const q = parseRem(statement);
     const body = await this.gate.run(actor.tenantId, opts.signal, (budget) => this.run(actor, q, opts, budget));
     return { ...body, query: statement.trim(), took_ms: Math.round((performance.now() - started) * 10) / 10 };
@@ -74,20 +77,20 @@ export class RemService {
   async ask(actor: Actor, question: string, opts: Omit<RemQueryOptions, 'ask'> = {}): Promise<RemAskResult> {
     requirePermission(actor, 'vault:read');
     const started = performance.now();
-    const plan = await this.plan(question, opts.signal);
+    const plan = await this.plan(actor, question, opts.signal);
     const results: RemResult[] = [];
     for (const statement of plan.statements) results.push(await this.query(actor, statement, { ...opts, ask: false }));
     return { ask: question, plan, results, took_ms: Math.round((performance.now() - started) * 10) / 10 };
   }
 
   /** The REM statement to run: the text itself, or the planner's translation of a question. */
-  private async toRem(text: string, ask: boolean | undefined, signal?: AbortSignal): Promise<string> {
+  private async toRem(actor: Actor, text: string, ask: boolean | undefined, signal?: AbortSignal): Promise<string> {
     if (startsWithRemKeyword(text) || ask === false || text.trim() === '') return text;
-    return (await this.plan(text, signal)).statements[0] as string;
+    return (await this.plan(actor, text, signal)).statements[0] as string;
   }
 
   /** The planner's statements for a question; without a planner, the forms to write instead. */
-  private async plan(text: string, signal: AbortSignal | undefined): Promise<QueryPlan> {
+  private async plan(actor: Actor, text: string, signal: AbortSignal | undefined): Promise<QueryPlan> {
     const planner = this.opts.planner;
     if (!planner) {
       const found = /^\s*(\S*)/.exec(text)?.[1] ?? '';
@@ -99,6 +102,7 @@ export class RemService {
         { position, expected: [...REM_STATEMENT_KEYWORDS], found },
       );
     }
+    if (this.opts.askRate) takeModelRequest(this.opts.askRate.rate, actor, this.opts.askRate.perMinute, 'chat and rem --ask');
     const plan = await planner.plan(text, { syntax: REM_SYNTAX, tables: Object.keys(REM_SQL_TABLES), columns: REM_SQL_TABLES, signal });
     return typeof plan === 'string' ? { statements: [plan], model: 'planner', note: null } : plan;
   }

@@ -3,6 +3,7 @@ import { FileDto, FileList, ReprocessRequest, ReprocessResult } from '@p8fs/cont
 import type { App } from '../../../app.js';
 import { toArtifactDto, toFileDto, toFileList, toResourceDto } from '../../presenters.js';
 import { parseWith, readJson } from '../input.js';
+import { requestedRange } from '../range.js';
 import { json, type Ctx, type RouteSpec } from '../route-spec.js';
 import { ArtifactList, BINARY_JSON_SCHEMA, FileListQuery, ResourceList } from '../schemas.js';
 
@@ -18,14 +19,20 @@ export function fileRoutes(app: App): RouteSpec[] {
   };
   const get = async (c: Ctx) => c.json(toFileDto(await files.get(c.get('actor'), c.req.param('id') ?? '')));
   const content = async (c: Ctx) => {
-    const { file, stream } = await files.content(c.get('actor'), c.req.param('id') ?? '');
-    return c.body(Readable.toWeb(stream) as unknown as ReadableStream, 200, {
+    const got = await files.content(c.get('actor'), c.req.param('id') ?? '', requestedRange(c.req.header('Range'), c.req.header('If-Range')));
+    const { file } = got;
+    if (got.kind === 'unsatisfiable') return c.body(null, 416, { 'Content-Range': `bytes */${file.size}`, 'Accept-Ranges': 'bytes' });
+    const headers = {
       'Content-Type': file.mime_type,
-      'Content-Length': String(file.size),
       'Content-Disposition': attachment(file.name),
+      'Accept-Ranges': 'bytes',
       // Uploaded HTML must never run as a page of this origin.
       'X-Content-Type-Options': 'nosniff',
-    });
+    };
+    const body = Readable.toWeb(got.stream) as unknown as ReadableStream;
+    if (got.kind === 'full') return c.body(body, 200, { ...headers, 'Content-Length': String(file.size) });
+    const { start, end } = got.range;
+    return c.body(body, 206, { ...headers, 'Content-Length': String(end - start + 1), 'Content-Range': `bytes ${start}-${end}/${file.size}` });
   };
   const remove = async (c: Ctx) => {
     await files.delete(c.get('actor'), c.req.param('id') ?? '');
@@ -61,7 +68,14 @@ export function fileRoutes(app: App): RouteSpec[] {
     },
     {
       method: 'get', path: '/api/v1/files/{id}/content', operationId: 'getFileContent', tag: 'files', summary: 'Download the original bytes',
-      params: ID, responses: { 200: { description: 'the bytes as uploaded', body: { contentType: '*/*', schema: { jsonSchema: BINARY_JSON_SCHEMA } } } },
+      description: 'Takes one byte range (Range: bytes=a-b, bytes=a- or bytes=-n) and answers 206 with Content-Range; '
+        + 'several ranges, another unit, a malformed header or any If-Range get the whole file.',
+      params: ID,
+      responses: {
+        200: { description: 'the bytes as uploaded (Accept-Ranges: bytes)', body: { contentType: '*/*', schema: { jsonSchema: BINARY_JSON_SCHEMA } } },
+        206: { description: 'the bytes of the one range asked for; Content-Range: bytes a-b/size', body: { contentType: '*/*', schema: { jsonSchema: BINARY_JSON_SCHEMA } } },
+        416: { description: 'the file has none of the bytes asked for; Content-Range: bytes */size gives its size (no body)' },
+      },
       errors: [404], handler: content,
     },
     {
