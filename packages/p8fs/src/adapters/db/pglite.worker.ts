@@ -32,7 +32,9 @@ try {
         port.postMessage({ id: m.id, rows: [] } satisfies EngineReply);
         return;
       }
-      const rows = m.op === 'exec' ? (await pg.exec(m.sql), []) : (await pg.query(m.sql, m.params)).rows;
+      let rows: unknown[] = [];
+      if (m.op === 'exec') await pg.exec(m.sql);
+      else rows = (await pg.query(m.sql, m.params)).rows;
       port.postMessage({ id: m.id, rows } satisfies EngineReply);
     } catch (err) {
       port.postMessage({ id: m.id, error: serialise(err) } satisfies EngineReply);

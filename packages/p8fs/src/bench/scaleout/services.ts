@@ -66,8 +66,12 @@ export class Proc {
   out = '';
   constructor(bin: string, args: string[], env: NodeJS.ProcessEnv) {
     this.child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout?.on('data', (b: Buffer) => void (this.out += b.toString()));
-    this.child.stderr?.on('data', (b: Buffer) => void (this.out = (this.out + b.toString()).slice(-20_000)));
+    this.child.stdout?.on('data', (b: Buffer) => {
+      this.out += b.toString();
+    });
+    this.child.stderr?.on('data', (b: Buffer) => {
+      this.out = (this.out + b.toString()).slice(-20_000);
+    });
   }
 
   async until<T>(fn: (out: string) => T | null | undefined, what: string, ms = 120_000): Promise<T> {
