@@ -4,6 +4,7 @@ export * from './chat.js';
 export * from './chat-sessions.js';
 export * from './engrams.js';
 export * from './errors.js';
+export * from './export.js';
 export * from './files.js';
 export * from './jobs.js';
 export * from './moments.js';

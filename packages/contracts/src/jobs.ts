@@ -21,3 +21,14 @@ export const JOB_PAYLOADS = {
 } as const;
 export type JobType = keyof typeof JOB_PAYLOADS;
 export type JobPayload<T extends JobType> = z.infer<(typeof JOB_PAYLOADS)[T]>;
+
+/**
+ * W3C trace context of whoever enqueued a job (decision 0024), stored beside the payload (key `trace`
+ * of the stored JSON) so the worker continues the trace. Optional and never part of a dedupe key or
+ * a payload schema: jobs without it (older rows, tracing off) run as before.
+ */
+export const JobTrace = z.object({
+  traceparent: z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/),
+  tracestate: z.string().max(512).optional(),
+});
+export type JobTrace = z.infer<typeof JobTrace>;

@@ -5,10 +5,14 @@ import { createKeyWrapper } from './adapters/keys/index.js';
 import { sealSigningKeys } from './adapters/oauth/signing-keys.js';
 import { migrate } from './adapters/db/migrate.js';
 import { openPglite } from './adapters/db/pglite.js';
-import { openPgliteWorker } from './adapters/db/pglite-worker.js';
+import { openPgliteWorker, PgliteWorkerDb } from './adapters/db/pglite-worker.js';
 import { PostgresDb } from './adapters/db/postgres.js';
 import { createEmbedder } from './adapters/embedders/index.js';
+import { queueBacklog } from './adapters/queue/backlog.js';
 import { DbJobQueue } from './adapters/queue/db-queue.js';
+import { timedEmbedder, timedParseRunner } from './adapters/metrics/instrument.js';
+import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
+import { tracedDb, tracedEmbedder, tracedParseRunner, tracedQueue } from './adapters/tracing/instrument.js';
 import { NatsJobQueue } from './adapters/queue/nats-queue.js';
 import { createNatsQueue, poolSettings } from './adapters/queue/nats-setup.js';
 import type { Config } from './config/schema.js';
@@ -28,7 +32,9 @@ import type { Embedder } from './ports/embedder.js';
 import type { JobQueue } from './ports/job-queue.js';
 import type { Logger } from './ports/logger.js';
 import type { Mailer } from './ports/mailer.js';
+import type { MetricsRegistry } from './ports/metrics.js';
 import type { ParseRunner } from './ports/parser.js';
+import { NO_TRACING, type Tracing } from './ports/tracing.js';
 import type { SecretBox } from './ports/key-wrapper.js';
 import { AgentsService } from './services/agents.js';
 import { BlobEncryptionService } from './services/blob-encryption.js';
@@ -37,6 +43,10 @@ import { KeyRing } from './services/keyring.js';
 import { KeysService } from './services/keys.js';
 import { kekIdsInUse } from './services/sql/data-keys.js';
 import { EmbeddingService } from './services/embeddings.js';
+import { EmbeddedBackupSource } from './adapters/backup/embedded-source.js';
+import { masterKeyPath } from './adapters/keys/master-key.js';
+import { BackupService } from './services/backup.js';
+import { ExportService } from './services/export.js';
 import { FilesService } from './services/files.js';
 import { GraphService } from './services/graph/service.js';
 import { IngestService } from './services/ingest.js';
@@ -47,11 +57,12 @@ import { DeviceRate } from './domain/chat/device-rate.js';
 import { SessionStore } from './services/chat/session-store.js';
 import { SessionsService } from './services/chat/sessions.js';
 import { MemoriesService } from './services/memories.js';
+import { MetricsService } from './services/metrics.js';
 import { MomentsService } from './services/moments.js';
 import { PlannerStats } from './services/planner-stats.js';
 import { RemService } from './services/rem/engine.js';
 import { ResourcesService } from './services/resources.js';
-import { SearchService } from './services/search.js';
+import { DEFAULT_TUNING, SearchService } from './services/search.js';
 import { TenantGate } from './services/tenant-gate.js';
 import { UploadTicketsService } from './services/upload-tickets.js';
 import { StatusService } from './services/status.js';
@@ -105,6 +116,12 @@ export interface Services {
   chat: ChatService;
   /** Chat sessions: list, read, delete. */
   sessions: SessionsService;
+  /** GET /metrics: the owner's view of this process's metrics (decision 0020). */
+  metrics: MetricsService;
+  /** `p8fs export`: every resource (vectors if asked) and edge, in keyset pages. */
+  exporter: ExportService;
+  /** `p8fs backup`: a consistent archive of the embedded vault (decision 0021); refuses in scale-out mode. */
+  backup: BackupService;
 }
 
 export interface App {
@@ -114,6 +131,10 @@ export interface App {
   queue: JobQueue;
   pool: WorkerPool;
   log: Logger;
+  /** This process's metrics: services, the worker pool and the transports record here (decision 0020). */
+  metrics: MetricsRegistry;
+  /** This process's traces (decision 0024): NO_TRACING unless the entrypoint's OTEL_* turned them on. */
+  tracing: Tracing;
   /** The local owner (the CLI in process acts as them). */
   owner: Actor;
   /** Seals the server's own secrets under the system data key (signing keys' private JWKs). */
@@ -139,6 +160,8 @@ export interface AppOptions {
    * device gets it, so the local owner can approve sign-ins (an MCP host's OAuth) with `p8fs approve`.
    */
   ownerPublicKey?: string;
+  /** Spans go here (the entrypoint builds it from OTEL_*; tests pass their own); closed with the app. */
+  tracing?: Tracing;
 }
 
 export { VERSION };
@@ -151,16 +174,20 @@ export function createLogger(level: Config['logLevel']): Logger {
 /** The composition root: adapters chosen by config, services wired to ports. */
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.logger ?? createLogger(config.logLevel);
-  const db = await openDb(config, opts.inMemory ?? false, log);
-  const closers: (() => Promise<void>)[] = [() => db.close()];
+  const tracing = opts.tracing ?? NO_TRACING;
+  const db = tracedDb(await openDb(config, opts.inMemory ?? false, log), tracing);
+  // Last to close: the spans of everything closing before it are still exported.
+  const closers: (() => Promise<void>)[] = [() => db.close(), () => tracing.close()];
+  const metrics = new PrometheusMetrics();
+  metrics.watch({ queue: () => queueBacklog(db), dbPool: () => db.poolStats?.() ?? null });
   try {
     await migrate(db);
     await db.query(`INSERT INTO tenants (tenant_id, name) VALUES ($1, 'owner') ON CONFLICT (tenant_id) DO NOTHING`, [config.tenantId]);
-    const queue = config.queueProvider === 'nats'
+    const queue = tracedQueue(config.queueProvider === 'nats'
       ? await createNatsQueue(config, db, log)
-      : new DbJobQueue(db, { maxAttempts: config.jobMaxAttempts });
+      : new DbJobQueue(db, { maxAttempts: config.jobMaxAttempts }), tracing);
     if (queue instanceof NatsJobQueue) closers.unshift(() => queue.close());
-    const embedder = opts.embedder ?? (await createEmbedder(config));
+    const embedder = tracedEmbedder(timedEmbedder(opts.embedder ?? (await createEmbedder(config)), metrics), tracing);
     closers.unshift(() => embedder.close());
     const embeddings = new EmbeddingService(db, embedder, queue, log, new PlannerStats(db, log));
     await embeddings.init();
@@ -175,14 +202,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     if (sealed > 0) log.info({ sealed }, 'signing keys sealed under the system data key');
     const { blobs, inbox, close: closeBlobs } = await createBlobStore(config, { keys: keyRing, ledger: dbBlobLedger(db) });
     closers.push(closeBlobs);
-    const runner = opts.parseRunner ?? createParseRunner(config);
+    const runner = tracedParseRunner(timedParseRunner(opts.parseRunner ?? createParseRunner(config), metrics), tracing);
     closers.unshift(() => runner.close());
     const ingest = new IngestService(db, blobs, runner, queue, embeddings, log, {
       chunkTokens: config.chunkTokens, chunkOverlapTokens: config.chunkOverlapTokens,
     });
     // One gate for every read a caller shapes (search, REM): per-tenant slots, budget and database time.
     const gate = TenantGate.fromConfig(config);
-    const search = new SearchService(db, embeddings, gate);
+    const search = new SearchService(db, embeddings, gate, { ...DEFAULT_TUNING, minScore: config.searchMinScore, minSimilarity: config.searchMinSimilarity }, metrics, tracing);
     const graph = new GraphService(db);
     const files = new FilesService(db, blobs, queue, log, config.maxUploadMb * 1024 * 1024, parserVersions());
     const blobEncryption = new BlobEncryptionService(db, blobs, keyRing, queue, log);
@@ -218,6 +245,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       memories,
       chat: new ChatService({ db, store: new SessionStore(db, queue), models, tools: { search, rem, moments, resources, memories }, log, clock: systemClock, rate: modelRate }, chatLimits(config)),
       sessions: new SessionsService(db),
+      metrics: new MetricsService(metrics, config.tenantId),
+      exporter: new ExportService(db, () => embeddings.providerId),
+      backup: new BackupService(backupSource(config, db), config.tenantId, VERSION, systemClock),
     };
     await embeddings.scheduleBackfill();
     await blobEncryption.schedule();
@@ -225,7 +255,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const poolOpts = queue instanceof NatsJobQueue
       ? { ...poolSettings(config), pollMs: 50 }
       : { concurrency: config.workers, leaseSeconds: config.jobLeaseSeconds };
-    const pool = new WorkerPool(queue, services, log, poolOpts);
+    const pool = new WorkerPool(queue, services, log, poolOpts, metrics, tracing);
     closers.unshift(() => pool.stop());
     const ownerDeviceId = await ensureOwnerDevice(db, config.tenantId, opts.ownerPublicKey);
     let auth: Promise<AuthServices> | null = null;
@@ -237,7 +267,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       return auth;
     };
     return {
-      config, services, db, queue, pool, log, owner: ownerActor(config.tenantId), secrets,
+      config, services, db, queue, pool, log, metrics, tracing, owner: ownerActor(config.tenantId), secrets,
       auth: (issuer) => startAuth(issuer ?? configuredIssuer(config)),
       close: () => runAll(closers),
     };
@@ -292,6 +322,12 @@ async function openDb(config: Config, inMemory: boolean, log: Logger): Promise<D
   const db = await openPglite();
   for (const statement of init) await db.exec(statement);
   return db;
+}
+
+/** What `p8fs backup` reads: only the embedded default (PGlite on disk, a local blob folder) has one. */
+function backupSource(config: Config, db: Db): EmbeddedBackupSource | null {
+  if (!(db instanceof PgliteWorkerDb) || config.blobProvider !== 'fs') return null;
+  return new EmbeddedBackupSource(db, config.blobDir ?? join(config.dataDir, 'blobs'), { env: config.masterKey, file: masterKeyPath(config.dataDir) });
 }
 
 /** The current version of every parser: files read by an older one are `stale` for reprocessing. */

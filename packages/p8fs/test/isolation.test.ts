@@ -74,6 +74,8 @@ const CASES: Record<string, Case> = {
   listFileArtifacts: { need: 'vault:read', b: 404, a: 200 },
   getFileArtifact: { need: 'vault:read', b: 404 },
   getResource: { need: 'vault:read', b: 404, a: 200 },
+  exportResources: { need: 'vault:read', query: '?vectors=true', b: 200, a: 200 },
+  exportEdges: { need: 'vault:read', b: 200, a: 200 },
   search: { need: 'vault:read', body: json({ query: SECRET_WORDS, limit: 20, mode: 'hybrid' }), headers: JSON_HEADERS, b: 200, a: 200 },
   getApproval: { need: 'account', b: 404 },
   decideApproval: { need: 'account', headers: JSON_HEADERS, b: 404 },
@@ -93,6 +95,8 @@ const CASES: Record<string, Case> = {
   createAccessToken: { need: 'account', body: json({ name: 'B script' }), headers: JSON_HEADERS, b: 201, a: 201 },
   listAccessTokens: { need: 'account', b: 200, a: 200 },
   revokeAccessToken: { need: 'account', b: 404 },
+  // The whole data dir, every tenant: the server's owner only (a registered tenant, A or B, is refused).
+  createBackup: { need: 'account', b: 403 },
   // The E2E relay (decision 0018): A and B here are server-mode vaults, which have none (409
   // e2e.not_enabled); the E2E suite below sends the same routes between two E2E vaults.
   syncStatus: { need: 'sync', b: 409, a: 409 },

@@ -61,6 +61,9 @@ export const ConfigShape = z.object({
     workers: int(0, 64).default(2).describe('concurrent jobs per process; 0 = API only'),
     jobMaxAttempts: int(1, 100).default(5),
     jobLeaseSeconds: int(5, 86_400).default(60),
+    // `p8fs worker` has no API port: its metrics get a tiny server of their own (decision 0020).
+    metricsPort: int(0, 65535).optional().describe('p8fs worker: serve GET /metrics on this port (0: any free port); unset: off'),
+    metricsHost: z.string().min(1).default('127.0.0.1').describe('where the worker\'s metrics server listens (no token check: loopback or a trusted network only)'),
     maxUploadMb: int(1, 1_048_576).default(1024),
 
     // Reads a caller shapes (REM, search, graph walks): the budget of one request, and what one tenant
@@ -69,6 +72,9 @@ export const ConfigShape = z.object({
     tenantQueryConcurrency: int(1, 64).default(2).describe('searches and REM statements one tenant runs at once (more wait)'),
     tenantQueryQueue: int(0, 10_000).default(32).describe('searches and REM statements one tenant may have waiting; beyond: 429'),
     tenantQuerySecondsPerMinute: int(1, 3600).default(30).describe('database seconds one tenant\'s searches and REM statements may use per minute; beyond: 429'),
+    // Relevance floor of hybrid search (decision 0022): measured on LoCoMo dev so no right answer in a top 10 falls under it.
+    searchMinScore: z.coerce.number().min(0).max(1).default(0.2).describe('hybrid search drops hits scoring below this (0..1 scale; 0 = off)'),
+    searchMinSimilarity: z.coerce.number().min(0).max(1).default(0.5).describe('a hit found by meaning alone needs at least this share of the best match\'s cosine similarity (0 = off)'),
 
     chunkTokens: int(32, 8192).default(256),
     chunkOverlapTokens: int(0, 1024).default(32),

@@ -68,3 +68,17 @@ export function minMaxNormaliser(list: readonly Scored[]): (c: Scored) => number
   const min = Math.min(...scores);
   return (c) => (max > min ? (c.score - min) / (max - min) : 1);
 }
+
+/**
+ * The best fused score a hit can get: first in both lists. Hybrid scores are divided by it, so a
+ * score is 0..1 whatever the fusion constants (decision 0022). With the defaults: 1 = first by
+ * keyword and vector, ≈ 0.67 = first by keyword alone, ≈ 0.33 = first by vector alone.
+ */
+export function bestPossibleScore(f: FusionOptions): number {
+  return f.method === 'rrf' ? (f.keywordWeight + f.vectorWeight) / (f.rrfK + 1) : f.keywordWeight + f.vectorWeight;
+}
+
+/** A score rounded to four places and kept within 0..1. */
+export function unitScore(x: number): number {
+  return Math.min(1, Math.max(0, Math.round(x * 10_000) / 10_000));
+}

@@ -1,3 +1,5 @@
+import type { DbPoolStats } from './metrics.js';
+
 /** A SQL session: plain SQL with positional parameters ($1, $2, ...). */
 export interface SqlRunner {
   /** Run one statement and return its rows. */
@@ -25,5 +27,7 @@ export interface Db extends SqlRunner {
    * may hold the database for everyone else. fn must only use tx (the database is busy meanwhile).
    */
   readOnly<T>(fn: (tx: SqlRunner) => Promise<T>, bounds: QueryBounds): Promise<T>;
+  /** Connections in use and callers waiting, for metrics; absent where there is no pool to watch (in-memory PGlite). */
+  poolStats?(): DbPoolStats;
   close(): Promise<void>;
 }

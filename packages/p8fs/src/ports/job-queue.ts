@@ -1,4 +1,4 @@
-import type { JobPayload, JobType } from '@p8fs/contracts';
+import type { JobPayload, JobTrace, JobType } from '@p8fs/contracts';
 import type { SqlRunner } from './db.js';
 
 export interface EnqueueOptions {
@@ -9,6 +9,8 @@ export interface EnqueueOptions {
   maxAttempts?: number;
   /** Enqueue inside the caller's transaction (db queue), so the job exists iff the write commits. */
   tx?: SqlRunner;
+  /** The enqueuer's trace context, stored with the job (set by the tracing decorator, decision 0024). */
+  trace?: JobTrace;
 }
 
 export interface ClaimedJob<T extends JobType = JobType> {
@@ -18,6 +20,8 @@ export interface ClaimedJob<T extends JobType = JobType> {
   payload: JobPayload<T>;
   attempts: number;
   maxAttempts: number;
+  /** The trace context the job was enqueued in, for the worker to continue (absent: untraced). */
+  trace?: JobTrace;
 }
 
 export interface JobCounts {

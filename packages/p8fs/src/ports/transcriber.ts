@@ -19,5 +19,7 @@ export interface Transcriber {
   readonly id: string;
   /** One line for `p8fs providers` and the docs: what quality to expect. */
   readonly quality: string;
+  /** True for an engine whose transcripts are known to be unreliable (offline PocketSphinx): files and hits say so. */
+  readonly lowAccuracy?: boolean;
   transcribe(wav: Buffer, opts?: { language?: string; signal?: AbortSignal }): Promise<Transcript>;
 }

@@ -14,6 +14,7 @@ import { recordChildren, storeArtifacts, storeChildren } from './file-tree.js';
 import { replaceArtifacts } from './sql/artifacts.js';
 import * as files from './sql/files.js';
 import * as res from './sql/resources.js';
+import { contentDate } from '../domain/content-date.js';
 
 export interface IngestOptions {
   chunkTokens: number;
@@ -148,6 +149,8 @@ export class IngestService {
 /** Resources for a file's chunks: deterministic ids, provenance uris, neighbour context. */
 function toResources(file: files.FileRow, doc: ParsedDocument, chunks: Chunk[]): res.ResourceInput[] {
   const texts = chunks.map((c) => c.text);
+  // The content's own date (e-mail Date, EXIF, frontmatter) is what a date filter compares; else the upload time.
+  const dated = contentDate(doc.metadata);
   return chunks.map((c, i) => {
     const fragment = c.time != null
       ? `#t=${seconds(c.time.start)},${seconds(c.time.end)}&chunk=${c.ordinal}`
@@ -164,7 +167,7 @@ function toResources(file: files.FileRow, doc: ParsedDocument, chunks: Chunk[]):
       uri,
       contentHash: sha256(embeddingText(c.text, c.headingPath)),
       metadata: { heading_path: c.headingPath, page: c.page, time: c.time, tokens: c.tokens, file_name: file.name, title: doc.title },
-      timestamp: null,
+      timestamp: dated,
       title,
       context: neighbourContext(texts, i),
     };

@@ -386,3 +386,39 @@ describe('every deploy file and docs/deploy.md', () => {
     expect([...new Set(problems)]).toEqual([]);
   });
 });
+
+describe('release version (decision 0023)', () => {
+  const version: string = JSON.parse(read('packages/p8fs/package.json')).version;
+
+  it('is CalVer, YYYY.M.PATCH, in the workspace root and both packages', () => {
+    expect(version).toMatch(/^20\d{2}\.(?:[1-9]|1[0-2])\.(?:0|[1-9]\d*)$/);
+    expect(JSON.parse(read('package.json')).version).toBe(version);
+    expect(JSON.parse(read('packages/contracts/package.json')).version).toBe(version);
+    // The bundled contracts package satisfies p8fs's dependency on it; nothing is fetched from a registry.
+    expect(JSON.parse(read('packages/p8fs/package.json')).dependencies['@p8fs/contracts']).toBe(version);
+  });
+
+  it("is the chart's appVersion and version", () => {
+    const chart = parse(read(CHART_DIR, 'Chart.yaml'));
+    expect(String(chart.appVersion)).toBe(version);
+    expect(String(chart.version)).toBe(version);
+  });
+
+  it("tags compose's P8FS images (and the .env example) with it", () => {
+    const text = read(COMPOSE_DIR, 'compose.yaml');
+    const images = [...text.matchAll(/\$\{(API_IMAGE|WORKER_IMAGE):-([^}]+)\}/g)];
+    expect(images.length).toBeGreaterThanOrEqual(2);
+    for (const m of images) expect(m[2], m[1]).toBe(`${m[1] === 'API_IMAGE' ? 'p8fs-api' : 'p8fs-worker'}:${version}`);
+    for (const m of read(COMPOSE_DIR, '.env.example').matchAll(/^#?\s*(API_IMAGE|WORKER_IMAGE)=(\S+)$/gm)) {
+      expect(m[2].endsWith(`:${version}`), m[0]).toBe(true);
+    }
+  });
+
+  it('stamps the commit in both images (GIT_COMMIT build argument, build-info.json in the runtime stage)', () => {
+    for (const file of Object.values(DOCKERFILES)) {
+      const ins = dockerInstructions(read(file));
+      expect(ins.some((i) => i.op === 'ARG' && /^GIT_COMMIT\b/.test(i.args)), file).toBe(true);
+      expect(ins.some((i) => i.op === 'COPY' && i.args.includes('/packages/p8fs/build-info.json')), file).toBe(true);
+    }
+  });
+});

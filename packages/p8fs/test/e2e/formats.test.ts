@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CORPUS } from '../../src/parsers/shared/corpus.fixture.js';
-import { assertBuilt, cleanup, ownerFetch, p8fsJson, poll, Running, tempDir, vaultEnv } from './cli.js';
+import { assertBuilt, cleanup, ownerFetch, p8fs, p8fsJson, poll, Running, tempDir, vaultEnv } from './cli.js';
 
 // Every kind of content a vault receives, through the real server (parsers in worker threads,
 // system tools, child files, artifacts) and through `p8fs ingest`: each ends up searchable with
@@ -142,6 +142,14 @@ describe('content processors end to end', () => {
     const res = await (await authed(`${url}/api/v1/files/${id}/resources`)).json() as { resources: { uri: string; content: string }[] };
     expect(res.resources.length).toBeGreaterThan(0);
     for (const r of res.resources) expect(r.uri).toMatch(/^\/memos\/jfk\.wav#t=\d+(\.\d+)?,\d+(\.\d+)?&chunk=\d+$/);
+    // The offline engine's transcript is flagged (decision 0022): in the file's metadata, `files info` and search hits.
+    expect(memo.metadata).toMatchObject({ transcriber: 'pocketsphinx:en-us', transcriptAccuracy: 'low' });
+    const info = await p8fs(['files', 'info', id], env);
+    expect(info.stdout).toMatch(/transcript\s+low accuracy: machine transcript by pocketsphinx:en-us/);
+    const said = res.resources.map((r) => r.content).join(' ').slice(0, 4000);
+    const hit = await authed(`${url}/api/v1/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: said, filters: { file_id: id } }) });
+    const [first] = SearchResponse.parse(await hit.json()).results;
+    expect(first).toMatchObject({ file_id: id, low_accuracy: true });
 
     const mp4 = join(dir, 'clip.mp4');
     execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=duration=11:size=320x240:rate=10',

@@ -2,7 +2,9 @@ import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PgCluster, startPgCluster } from '../../../test/pg-cluster.js';
 import type { Db } from '../../ports/db.js';
+import { queueBacklog } from '../queue/backlog.js';
 import { DbJobQueue } from '../queue/db-queue.js';
+import { waitFor } from '../../../test/support.js';
 import { MIGRATIONS_DIR, migrate } from './migrate.js';
 import { openPglite } from './pglite.js';
 import { PostgresDb } from './postgres.js';
@@ -218,6 +220,35 @@ describe('PostgresDb on PostgreSQL 15 only', () => {
       expect(ids).toHaveLength(20);
       expect(new Set(ids).size).toBe(20);
       expect(await q.counts('t1')).toEqual({ queued: 0, running: 20, done: 0, dead: 0 });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('reports its pool use and the queue backlog per size tier (metrics, decision 0020)', async () => {
+    const db = new PostgresDb(await postgresUrl(), 2);
+    try {
+      await migrate(db);
+      await db.query(`INSERT INTO tenants (tenant_id, name) VALUES ('t1', 't1')`);
+      await db.query(`INSERT INTO files (id, tenant_id, name, uri, size, mime_type, content_hash, blob_key)
+                      VALUES ($1, 't1', 'film.mkv', 'film.mkv', $2, 'video/x-matroska', 'h', 'k')`, [F1, 200 * 1024 * 1024]);
+      const q = new DbJobQueue(db, { maxAttempts: 3 });
+      await q.enqueue('t1', 'resources.embed', { file_id: null });
+      await q.enqueue('t1', 'resources.embed', { file_id: null }, { delayMs: 600_000 });
+      await q.enqueue('t1', 'file.process', { file_id: F1 });
+      const backlog = await queueBacklog(db);
+      expect(backlog.map((b) => [b.tier, b.queued])).toEqual([['small', 2], ['medium', 1], ['large', 0]]);
+      // The delayed retry counts as queued but not as waiting: the age is the runnable job's.
+      for (const b of backlog) expect(b.oldestSeconds).toBeGreaterThanOrEqual(0);
+      expect(backlog[0]?.oldestSeconds).toBeLessThan(60);
+      expect(backlog[2]?.oldestSeconds).toBe(0);
+
+      // Three statements on a two-connection pool: one waits while the others hold both connections.
+      const busy = Promise.all([1, 2, 3].map(() => db.query('SELECT pg_sleep(0.5)')));
+      await waitFor(async () => db.poolStats().waiting === 1, 5_000, 10);
+      expect(db.poolStats()).toMatchObject({ total: 2, idle: 0 });
+      await busy;
+      expect(db.poolStats()).toEqual({ total: 2, idle: 2, waiting: 0 });
     } finally {
       await db.close();
     }

@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../threads/worker-url.js';
 import type { EngineReply, EngineRequest, EngineStart } from './pglite-protocol.js';
 
-type Pending = { resolve: (rows: unknown[]) => void; reject: (err: Error) => void };
+type Pending = { resolve: (rows: unknown[]) => void; reject: (err: Error) => void; dump?: (bytes: Uint8Array) => void };
 
 /** How long a clean close may take before the thread is terminated anyway. */
 const CLOSE_GRACE_MS = 15_000;
@@ -50,6 +50,16 @@ export class PgliteEngine {
     });
   }
 
+  /** The data dir as a gzipped tar (PGlite's dumpDataDir), taken between statements. */
+  dump(): Promise<Uint8Array> {
+    if (this.deathCause) return Promise.reject(this.deathCause);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: () => reject(new Error('the database thread sent no dump')), reject, dump: resolve });
+      this.worker.postMessage({ id, op: 'dump' } satisfies EngineRequest);
+    });
+  }
+
   /** Stop the thread now; pending calls fail with cause. Resolves once the thread is gone. */
   async kill(cause: Error): Promise<void> {
     this.die(cause);
@@ -74,6 +84,7 @@ export class PgliteEngine {
     if (!p) return;
     this.pending.delete(m.id);
     if (m.error) p.reject(Object.assign(new Error(m.error.message), m.error));
+    else if (m.dump && p.dump) p.dump(m.dump);
     else p.resolve(m.rows ?? []);
   }
 

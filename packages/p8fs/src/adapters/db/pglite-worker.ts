@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { AppError } from '../../domain/errors.js';
 import type { Db, QueryBounds, SqlRunner } from '../../ports/db.js';
 import type { Logger } from '../../ports/logger.js';
+import type { DbPoolStats } from '../../ports/metrics.js';
 import { budgetMs, cancelled, timedOut } from '../../domain/query-errors.js';
 import { Semaphore } from '../../domain/semaphore.js';
 import { PgliteEngine } from './pglite-engine.js';
@@ -47,6 +48,11 @@ export class PgliteWorkerDb implements Db {
     return this.running;
   }
 
+  /** PGlite is one session: "total" 1, idle unless someone holds it, and the callers queued for it. */
+  poolStats(): DbPoolStats {
+    return { total: 1, idle: this.lock.held === 0 ? 1 : 0, waiting: this.lock.queued };
+  }
+
   query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return this.lock.run(async () => (await (await this.live()).call('query', sql, params)) as T[]);
   }
@@ -68,6 +74,19 @@ export class PgliteWorkerDb implements Db {
 
   async close(): Promise<void> {
     await this.lock.run(() => this.engine.close());
+  }
+
+  /**
+   * One consistent point for `p8fs backup`: the rows of `sql` and a dump of the data dir, both taken
+   * while holding the session lock, so no write lands between them (the rows describe exactly the
+   * database in the dump, e.g. the blobs it references).
+   */
+  snapshot<T>(sql: string): Promise<{ rows: T[]; dump: Uint8Array }> {
+    return this.lock.run(async () => {
+      const engine = await this.live();
+      const rows = (await engine.call('query', sql)) as T[];
+      return { rows, dump: await engine.dump() };
+    });
   }
 
   private async bounded<T>(fn: (tx: SqlRunner) => Promise<T>, bounds: QueryBounds): Promise<T> {

@@ -32,6 +32,14 @@ try {
         port.postMessage({ id: m.id, rows: [] } satisfies EngineReply);
         return;
       }
+      if (m.op === 'dump') {
+        // Between statements (the main thread holds the session lock): a checkpoint first, so the
+        // copy needs no WAL replay beyond it; the bytes move to the main thread without a copy.
+        await pg.exec('CHECKPOINT');
+        const dump = new Uint8Array(await (await pg.dumpDataDir('gzip')).arrayBuffer());
+        port.postMessage({ id: m.id, dump } satisfies EngineReply, [dump.buffer as ArrayBuffer]);
+        return;
+      }
       let rows: unknown[] = [];
       if (m.op === 'exec') await pg.exec(m.sql);
       else rows = (await pg.query(m.sql, m.params)).rows;

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Db, QueryBounds, SqlRunner } from '../../ports/db.js';
+import type { DbPoolStats } from '../../ports/metrics.js';
 import type { AppError } from '../../domain/errors.js';
 import { budgetMs, cancelled, timedOut } from '../../domain/query-errors.js';
 
@@ -87,6 +88,11 @@ export class PostgresDb implements Db {
       bounds.signal?.removeEventListener('abort', onAbort);
       client.release(stopped !== null);
     }
+  }
+
+  /** node-postgres's own counts: open connections, idle ones, and queries waiting for one. */
+  poolStats(): DbPoolStats {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
   async close(): Promise<void> {

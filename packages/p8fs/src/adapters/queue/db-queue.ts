@@ -2,6 +2,7 @@ import type { JobType } from '@p8fs/contracts';
 import { newId } from '../../domain/ids.js';
 import type { Db } from '../../ports/db.js';
 import type { ClaimedJob, EnqueueOptions, JobCounts, JobQueue } from '../../ports/job-queue.js';
+import { splitStored, storedPayload } from './job-trace.js';
 
 /** A claimed job's row, as both queues read it. */
 export interface JobRow {
@@ -32,7 +33,7 @@ export class DbJobQueue implements JobQueue {
        VALUES ($1, $2, $3, $4, $5, $6, $7, now() + ($8::int * interval '1 millisecond'))
        ON CONFLICT (tenant_id, dedupe_key) WHERE status = 'queued' AND dedupe_key IS NOT NULL DO NOTHING
        RETURNING id`,
-      [newId(), tenantId, type, JSON.stringify(payload), opts.dedupeKey ?? null, opts.priority ?? 0,
+      [newId(), tenantId, type, JSON.stringify(storedPayload(payload, opts.trace)), opts.dedupeKey ?? null, opts.priority ?? 0,
         opts.maxAttempts ?? this.defaults.maxAttempts, opts.delayMs ?? 0],
     );
     // A job written inside a transaction is only visible after commit; wake workers a tick later.
@@ -61,7 +62,8 @@ export class DbJobQueue implements JobQueue {
     );
     const r = rows[0];
     if (!r) return null;
-    return { id: r.id, tenantId: r.tenant_id, type: r.type, payload: r.payload as never, attempts: r.attempts, maxAttempts: r.max_attempts };
+    const { payload, trace } = splitStored(r.payload);
+    return { id: r.id, tenantId: r.tenant_id, type: r.type, payload: payload as never, attempts: r.attempts, maxAttempts: r.max_attempts, ...(trace ? { trace } : {}) };
   }
 
   async heartbeat(jobId: string, workerId: string, leaseSeconds: number): Promise<void> {

@@ -177,4 +177,23 @@ describe('NatsDispatcher', () => {
     const rate = (t: number) => Math.round(1000 / (t / 1000));
     console.log(`[nats-dispatcher] 1000 jobs: nats dispatch+consume ${ms} ms = ${rate(ms)} jobs/s; db queue claim+complete ${dbMs} ms = ${rate(dbMs)} jobs/s (PostgreSQL 15, loopback nats-server, 16 loops, pool of 5)`);
   }, 120_000);
+
+  it('carries a job\'s trace context in its message headers and back to the worker (decision 0024)', async () => {
+    await dbs[0]!.query('DELETE FROM jobs');
+    const jsm = await jetstreamManager(ncs[0]!);
+    await jsm.streams.purge(STREAM);
+    const trace = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'p8=1' };
+    const id = await queue.enqueue('t1', 'resources.embed', { file_id: null }, { trace });
+    expect(await new NatsDispatcher(dbs[0]!, ncs[0]!, queue, log, topo).dispatchOnce()).toBe(1);
+    const { state } = await jsm.streams.info(STREAM);
+    const stored = await jsm.streams.getMessage(STREAM, { seq: state.last_seq });
+    expect(stored?.header?.get('traceparent')).toBe(trace.traceparent);
+    expect(stored?.header?.get('tracestate')).toBe('p8=1');
+    const consumer = new NatsJobQueue(dbs[1]!, ncs[1]!, log, { ...topo, tier: 'small', maxAttempts: 3, pullMs: 1000 });
+    let job = null;
+    for (const until = Date.now() + 20_000; !job && Date.now() < until;) job = await consumer.claim('w-trace');
+    expect(job).toMatchObject({ id, trace, payload: { file_id: null } });
+    expect(job?.payload).not.toHaveProperty('trace');
+    await consumer.complete(job!.id, 'w-trace');
+  }, 60_000);
 });

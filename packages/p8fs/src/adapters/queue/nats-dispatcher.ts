@@ -1,8 +1,9 @@
 import { type JetStreamClient, type JetStreamManager, jetstream } from '@nats-io/jetstream';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { headers, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { Db } from '../../ports/db.js';
 import type { JobQueue } from '../../ports/job-queue.js';
 import type { Logger } from '../../ports/logger.js';
+import { traceHeaders } from './job-trace.js';
 import { ensureTopology, type Topology } from './nats-connection.js';
 import { dispatchBatch, markUndeliverable, messageOf, type OutboxRow, type Published, returnToOutbox, staleDispatched, tierOf } from './nats-outbox.js';
 import { type JobMessage, msgIdOf, STREAM, subjectOf } from './nats-tiers.js';
@@ -123,7 +124,7 @@ export class NatsDispatcher {
       const tier = tierOf(r);
       const m = messageOf(r);
       try {
-        const ack = await this.js.publish(subjectOf(tier), JSON.stringify(m), { msgID: msgIdOf(r.id, m.dispatch), timeout: 5000 });
+        const ack = await this.js.publish(subjectOf(tier), JSON.stringify(m), { msgID: msgIdOf(r.id, m.dispatch), timeout: 5000, headers: messageHeaders(r) });
         return { id: r.id, tier, seq: ack.seq };
       } catch (err) {
         this.log.debug({ job: r.id, err: String(err) }, 'publish failed; the row stays in the outbox');
@@ -150,4 +151,13 @@ export class NatsDispatcher {
       this.log.warn({ err: String(err), seq: a.stream_seq }, 'recording an undeliverable job failed');
     }
   }
+}
+
+/** W3C trace headers of a traced job (decision 0024), so NATS-side tools see the trace too; none when untraced. */
+function messageHeaders(r: OutboxRow) {
+  const entries = Object.entries(traceHeaders({ trace: r.trace }));
+  if (entries.length === 0) return undefined;
+  const h = headers();
+  for (const [k, v] of entries) h.set(k, v);
+  return h;
 }

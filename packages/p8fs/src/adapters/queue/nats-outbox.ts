@@ -9,6 +9,8 @@ export interface OutboxRow {
   type: JobType;
   dispatches: number;
   file_size: number | null;
+  /** The job's trace context (payload key `trace`), for the message headers; null when untraced. */
+  trace?: unknown;
 }
 
 export interface Published {
@@ -32,7 +34,7 @@ export async function dispatchBatch(
 ): Promise<number> {
   return db.transaction(async (tx) => {
     const rows = await tx.query<OutboxRow>(
-      `SELECT j.id, j.tenant_id, j.type, j.dispatches, f.size::float8 AS file_size
+      `SELECT j.id, j.tenant_id, j.type, j.dispatches, f.size::float8 AS file_size, j.payload->'trace' AS trace
        FROM jobs j
        LEFT JOIN files f ON j.type = 'file.process' AND f.tenant_id = j.tenant_id AND f.id::text = j.payload->>'file_id'
        WHERE j.status = 'queued' AND j.dispatched_at IS NULL AND j.run_at <= now()

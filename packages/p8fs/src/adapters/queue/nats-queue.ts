@@ -6,6 +6,7 @@ import type { ClaimedJob, EnqueueOptions, JobCounts, JobQueue } from '../../port
 import type { Logger } from '../../ports/logger.js';
 import { ensureTopology, type Topology } from './nats-connection.js';
 import { DbJobQueue } from './db-queue.js';
+import { splitStored } from './job-trace.js';
 import { completeJob, failJob, startJob } from './nats-jobs-sql.js';
 import { consumerOf, type JobMessage, STREAM, TIERS, type Tier } from './nats-tiers.js';
 
@@ -72,9 +73,11 @@ export class NatsJobQueue implements JobQueue {
     }
     if (started.tenant_id !== m.tenant_id) this.log.warn({ job: m.job_id, message: m.tenant_id, row: started.tenant_id }, 'message tenant differs from the row');
     this.held.set(key(started.id, workerId), { msg, lease });
+    // The row is the record: its trace is the enqueuer's (the message headers carry the same, for NATS tools).
+    const { payload, trace } = splitStored(started.payload);
     return {
-      id: started.id, tenantId: started.tenant_id, type: started.type, payload: started.payload as never,
-      attempts: started.attempts, maxAttempts: started.max_attempts,
+      id: started.id, tenantId: started.tenant_id, type: started.type, payload: payload as never,
+      attempts: started.attempts, maxAttempts: started.max_attempts, ...(trace ? { trace } : {}),
     };
   }
 

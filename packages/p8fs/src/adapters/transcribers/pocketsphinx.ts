@@ -24,6 +24,7 @@ const MEMORY_MB = 1024;
  */
 export class PocketsphinxTranscriber implements Transcriber {
   readonly id = 'pocketsphinx:en-us';
+  readonly lowAccuracy = true;
   readonly quality =
     'weak offline fallback (CMU PocketSphinx 0.8, US English): expect about half the words wrong (WER 0.55 on the JFK clip); configure a Whisper-compatible server for usable transcripts';
 

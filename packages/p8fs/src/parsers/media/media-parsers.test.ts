@@ -50,6 +50,7 @@ describe('audioParser: segmentation and time spans', () => {
       speechSegments: 2,
     });
     expect(doc.metadata.truncated).toBeUndefined();
+    expect(doc.metadata.transcriptAccuracy).toBeUndefined();
     expect(doc.artifacts).toBeUndefined();
   });
 

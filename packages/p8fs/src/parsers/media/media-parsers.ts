@@ -74,6 +74,8 @@ async function transcribeTrack(ctx: ParseContext, file: string, info: MediaInfo,
   const audio = await decodeSpeechAudio(ctx, file, info.audio!.index, info.durationSeconds, work);
   const segments = speechSegments(audio);
   metadata.transcriber = transcriber.id;
+  // Search results and `files info` flag the text so nobody trusts a weak transcript blindly (decision 0022).
+  if (transcriber.lowAccuracy) metadata.transcriptAccuracy = 'low';
   metadata.transcribedSeconds = Math.round(audio.seconds * 1000) / 1000;
   if (audio.truncated) {
     metadata.truncated = true;

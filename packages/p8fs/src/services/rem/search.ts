@@ -11,25 +11,20 @@ import { getFile } from '../sql/files.js';
 const CATEGORY: Partial<Record<NonNullable<SearchQuery['table']>, string>> = { moments: 'moment', agents: 'agent' };
 
 /**
- * The score scale REM exposes. Hybrid search ranks by weighted reciprocal-rank fusion, whose raw
- * score depends on the fusion constants (with the defaults a hit ranked first by both retrievers
- * scores (1 + 0.5) / 11 ≈ 0.136). REM divides by that best possible score, so a SEARCH score is
- * 0..1: 1 = first in both keyword and vector lists, ≈ 0.67 = first by keyword alone, ≈ 0.33 = first
- * by vector alone, falling with rank. THRESHOLD x keeps hits scoring at least x on this scale.
+ * The score scale REM exposes is search's own (decision 0022): 0..1, 1 = first in both keyword and
+ * vector lists, ≈ 0.67 = first by keyword alone, ≈ 0.33 = first by vector alone, falling with rank.
+ * THRESHOLD x keeps hits scoring at least x on this scale.
  */
-export function bestPossibleScore(f: FusionOptions): number {
-  return f.method === 'rrf' ? (f.keywordWeight + f.vectorWeight) / (f.rrfK + 1) : f.keywordWeight + f.vectorWeight;
-}
+export { bestPossibleScore } from '../../domain/fusion.js';
 
 /** SEARCH: hybrid search, filtered by table and threshold, as REM nodes. */
-export async function remSearch(db: Db, search: SearchService, fusion: FusionOptions, actor: Actor, q: SearchQuery, budget: QueryBudget): Promise<RemNode[]> {
+export async function remSearch(db: Db, search: SearchService, _fusion: FusionOptions, actor: Actor, q: SearchQuery, budget: QueryBudget): Promise<RemNode[]> {
   const category = q.table ? CATEGORY[q.table] : undefined;
   // Files group their chunks: ask for more chunks than files wanted, so a long file cannot crowd the rest out.
   const limit = q.table === 'files' ? Math.min(100, q.limit * 5) : q.limit;
   const res = await search.searchWithin(actor, { query: q.text, limit, filters: category ? { category } : {} }, budget);
-  const best = bestPossibleScore(fusion);
   const scored = res.results
-    .map((hit) => ({ hit, score: Math.min(1, Math.round((hit.score / best) * 10_000) / 10_000) }))
+    .map((hit) => ({ hit, score: hit.score }))
     .filter((s) => q.threshold === undefined || s.score >= q.threshold);
   if (q.table === 'files') return budget.read(db, (tx) => fileNodes(tx, actor, scored, q.limit));
   return scored.map(({ hit, score }) => hitNode(hit, score));

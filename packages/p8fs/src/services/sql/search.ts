@@ -1,5 +1,36 @@
 import type { SqlRunner } from '../../ports/db.js';
 
+/** What narrows a search to some files: tags, types, folders (decision 0022). Null: no such filter. */
+export interface FileFilterSql {
+  tags: string[] | null;
+  types: string[] | null;
+  folders: string[] | null;
+}
+
+/** A folder as a LIKE pattern for the uris under it ('/notes' and '/notes/' both mean '/notes/...'). */
+const likePrefix = (s: string) => `${s.replace(/\/+$/, '').replace(/[\\%_]/g, (c) => `\\${c}`)}/%`;
+
+/**
+ * The ids of the tenant's files that pass every given file filter (each a list of alternatives):
+ * a tag edge from the file, a MIME type / family / extension, a uri under a folder.
+ */
+export async function filesMatching(db: SqlRunner, tenantId: string, f: FileFilterSql): Promise<string[]> {
+  const types = f.types?.map((t) => t.toLowerCase().replace(/^\./, '')) ?? null;
+  const rows = await db.query<{ id: string }>(
+    `SELECT f.id FROM files f
+     WHERE f.tenant_id = $1
+       AND ($2::text[] IS NULL OR EXISTS (
+         SELECT 1 FROM edges e WHERE e.tenant_id = f.tenant_id AND e.source_file_id = f.id AND e.rel_type = 'tagged'
+           AND e.dst_key = ANY(SELECT p8_label_key(t) FROM unnest($2::text[]) t)))
+       AND ($3::text[] IS NULL OR EXISTS (
+         SELECT 1 FROM unnest($3::text[]) t
+         WHERE lower(f.mime_type) = t OR lower(f.mime_type) LIKE t || '/%' OR lower(f.name) LIKE '%.' || t))
+       AND ($4::text[] IS NULL OR f.uri LIKE ANY($4::text[]))`,
+    [tenantId, f.tags, types, f.folders?.map(likePrefix) ?? null],
+  );
+  return rows.map((r) => r.id);
+}
+
 /** Filters every retriever applies, always together with the tenant. */
 export interface SearchFilterSql {
   categories: string[] | null;
@@ -102,12 +133,21 @@ export interface HitRow {
   name: string;
   category: string;
   content: string;
+  /** the passage's own content hash: identical text collapses (decision 0022) */
+  content_hash: string;
+  /** the file's content hash (null for resources without a file): identical files collapse */
+  file_hash: string | null;
+  /** the file's metadata says its text is an unreliable machine transcript */
+  low_accuracy: boolean;
 }
 
-/** The rows of the chosen hits (tenant-scoped like everything else). */
+/** The rows of the chosen hits (tenant-scoped like everything else), with what grouping needs. */
 export async function hitRows(db: SqlRunner, tenantId: string, ids: readonly string[]): Promise<HitRow[]> {
   if (ids.length === 0) return [];
   return db.query<HitRow>(
-    `SELECT id, file_id, uri, name, category, content FROM resources WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+    `SELECT r.id, r.file_id, r.uri, r.name, r.category, r.content, r.content_hash, f.content_hash AS file_hash,
+            coalesce(f.metadata->>'transcriptAccuracy' = 'low', false) AS low_accuracy
+     FROM resources r LEFT JOIN files f ON f.tenant_id = r.tenant_id AND f.id = r.file_id
+     WHERE r.tenant_id = $1 AND r.id = ANY($2::uuid[])`,
     [tenantId, [...ids]]);
 }

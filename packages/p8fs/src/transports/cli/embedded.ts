@@ -28,7 +28,12 @@ export async function openEmbedded(config: Config, role: DataDirRole, logLevel: 
     const { createApp, createLogger } = await import('../../app.js');
     // The machine that holds the data dir holds the owner's key: with it the owner approves sign-ins.
     const ownerPublicKey = config.storageProvider === 'pglite' ? loadOrCreateDeviceKey(config.dataDir).key.publicKey : undefined;
-    const app = await createApp(config, { logger: createLogger(logLevel), ownerPublicKey });
+    const logger = createLogger(logLevel);
+    // OTEL_* are read here, by the entrypoint, and only here (decision 0024); unset, nothing is loaded.
+    const { createTracing } = await import('../../adapters/tracing/index.js');
+    const { VERSION } = await import('../../version.js');
+    const tracing = await createTracing(process.env, role === 'worker' ? 'p8fs-worker' : 'p8fs', VERSION, logger);
+    const app = await createApp(config, { logger, ownerPublicKey, tracing });
     // Once the vault is ours and open: what an older version or another umask left open, and the
     // files PGlite creates 0666 whatever the umask, become private. One walk per start.
     securePrivateDir(config.dataDir);

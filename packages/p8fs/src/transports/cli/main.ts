@@ -3,12 +3,18 @@ import { errorMessage, isAppError } from '../../domain/errors.js';
 import { CliExit, EXIT, exitCodeFor } from './exit-codes.js';
 import { type CliIo, processIo } from './io.js';
 import { buildProgram } from './program.js';
-import { VERSION } from '../../version.js';
+import { COMMIT, VERSION, VERSION_LINE } from '../../version.js';
 
 /** Run `p8fs` with argv (node, script, ...args); resolves to the exit code. Errors are printed here, once. */
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   try {
-    await buildProgram(io, VERSION).parseAsync([...argv]);
+    // `p8fs --version --json`: commander answers --version as soon as it sees it, so the JSON form is taken here.
+    const args = argv.slice(2);
+    if (args.length === 2 && args.includes('--json') && (args.includes('--version') || args.includes('-V'))) {
+      io.out(`${JSON.stringify({ version: VERSION, commit: COMMIT })}\n`);
+      return EXIT.ok;
+    }
+    await buildProgram(io, VERSION_LINE).parseAsync([...argv]);
     return EXIT.ok;
   } catch (err) {
     return report(err, io);

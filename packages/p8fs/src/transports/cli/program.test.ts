@@ -20,7 +20,7 @@ describe('p8fs program', () => {
 
   it('registers the documented commands', () => {
     expect(paths(program).map((p) => p.join(' '))).toEqual([
-      'serve', 'worker', 'router', 'reconcile', 'ingest', 'search', 'rem', 'chat', 'files', 'files ls', 'files info', 'files rm', 'files reprocess', 'moments', 'moments ls', 'moments show', 'moments add', 'moments rm', 'status', 'config',
+      'serve', 'worker', 'router', 'reconcile', 'ingest', 'search', 'rem', 'chat', 'files', 'files ls', 'files info', 'files rm', 'files reprocess', 'moments', 'moments ls', 'moments show', 'moments add', 'moments rm', 'export', 'backup', 'restore', 'status', 'config',
       'providers', 'test-file', 'process', 'auth', 'auth token', 'auth rotate-keys', 'auth keygen', 'register', 'login', 'approve', 'devices', 'devices ls',
       'devices rename', 'devices rm', 'sync', 'recover', 'tokens', 'tokens create', 'tokens ls', 'tokens rm', 'keys', 'keys status', 'keys rotate', 'mcp',
     ]);

@@ -24,7 +24,7 @@ Exit codes:
 export function buildProgram(io: CliIo, version: string): Command {
   const program = new Command('p8fs')
     .description(ABOUT)
-    .version(version, '-V, --version')
+    .version(version, '-V, --version', 'print the version and the commit it was built from (with --json: {version, commit})')
     .addHelpText('after', EXIT_HELP)
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')

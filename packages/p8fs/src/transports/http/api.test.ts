@@ -88,6 +88,18 @@ describe('HTTP API on a real in-memory vault', () => {
     expect(top?.resource_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('groups hits by file on request (group=file), keeping the passage list as the default', async () => {
+    const query = { query: 'keeper lamp logbook storm steamers', mode: 'keyword', limit: 10 };
+    const chunks = SearchResponse.parse(await (await searchFor(query)).json()).results;
+    expect(chunks.filter((h) => h.file_id === fileId).length).toBeGreaterThan(1);
+    expect(chunks.every((h) => h.passages === undefined && h.score > 0 && h.score <= 1)).toBe(true);
+    const files = SearchResponse.parse(await (await searchFor({ ...query, group: 'file' })).json()).results;
+    expect(files.filter((h) => h.file_id === fileId)).toHaveLength(1);
+    expect(files[0]?.passages?.length).toBe(Math.min(3, chunks.filter((h) => h.file_id === fileId).length - 1));
+    const bad = await searchFor({ ...query, group: 'folder' });
+    expect(bad.status).toBe(400);
+  });
+
   it('lists the chunks of a file in order, and serves each as a resource', async () => {
     const { status, body } = await getJson(`/api/v1/files/${fileId}/resources`);
     expect(status).toBe(200);

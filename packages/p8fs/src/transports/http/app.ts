@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { App, AuthServices } from '../../app.js';
 import { bearerActor } from './auth.js';
 import { errorHandler, notFoundHandler } from './errors.js';
-import { type ActorResolver, actorMiddleware, bodyCapOf, jsonBodyLimit, requestLog, securityHeaders } from './middleware.js';
+import { type ActorResolver, actorMiddleware, bodyCapOf, httpMetrics, httpTracing, jsonBodyLimit, requestLog, routeTemplate, securityHeaders } from './middleware.js';
 import { AuthRateLimits } from './rate-limit.js';
 import { honoPath, type HttpEnv } from './route-spec.js';
 import { buildRoutes } from './routes/index.js';
@@ -24,6 +24,8 @@ export function createHttpApp(app: App, opts: HttpAppOptions = {}): Hono<HttpEnv
   // No silent default: without auth a caller must say who requests act as.
   if (resolver === null) throw new Error('createHttpApp needs auth or an explicit actorFor');
   const withActor = actorMiddleware(resolver);
+  hono.use('*', httpTracing(app.tracing));
+  hono.use('*', httpMetrics(app.metrics));
   hono.use('*', requestLog(app.log));
   hono.use('*', securityHeaders());
   // Sign-in and approval routes are limited per client address, before any token or signature work.
@@ -31,6 +33,7 @@ export function createHttpApp(app: App, opts: HttpAppOptions = {}): Hono<HttpEnv
   for (const route of buildRoutes(app, opts.auth)) {
     const path = honoPath(route.path);
     const method = route.method.toUpperCase();
+    hono.on(method, path, routeTemplate(route.path));
     const limit = limits?.middlewareFor(route.method, route.path);
     if (limit) hono.on(method, path, limit);
     // Before the actor too: an anonymous caller never gets more than the cap read.

@@ -4,6 +4,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Actor } from '../../domain/actor.js';
 import { AppError } from '../../domain/errors.js';
 import type { Logger } from '../../ports/logger.js';
+import type { Metrics } from '../../ports/metrics.js';
+import type { Tracing } from '../../ports/tracing.js';
 import { PAGE_STYLE_SOURCE } from './pages.js';
 import type { HttpEnv, RouteSpec } from './route-spec.js';
 
@@ -25,6 +27,47 @@ export function requestLog(log: Logger): MiddlewareHandler<HttpEnv> {
     await next();
     const ms = Math.round((performance.now() - started) * 10) / 10;
     log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'http request');
+  };
+}
+
+/**
+ * Count and time every request by its route's path template (set by routeTemplate), never the raw
+ * URL, so the series stay as few as the routes; anything no route matched is "unmatched".
+ */
+export function httpMetrics(metrics: Metrics): MiddlewareHandler<HttpEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = (c.get('route') as string | undefined) ?? 'unmatched';
+    metrics.httpRequest(route, c.req.method, c.res.status, (performance.now() - started) / 1000);
+  };
+}
+
+/**
+ * A server span per request (decision 0024), continuing the caller's `traceparent` when it sends one,
+ * named like the metrics by method and route template once routing has set it.
+ */
+export function httpTracing(tracing: Tracing | undefined): MiddlewareHandler<HttpEnv> {
+  if (!tracing?.enabled) return (_c, next) => next();
+  return (c, next) => {
+    const traceparent = c.req.header('traceparent');
+    const tracestate = c.req.header('tracestate');
+    const parent = traceparent ? { traceparent, ...(tracestate ? { tracestate } : {}) } : undefined;
+    return tracing.span(c.req.method, async (span) => {
+      await next();
+      const route = (c.get('route') as string | undefined) ?? 'unmatched';
+      span.updateName(`${c.req.method} ${route}`);
+      span.setAttributes({ 'http.request.method': c.req.method, 'http.route': route, 'http.response.status_code': c.res.status });
+      if (c.res.status >= 500) span.fail(`HTTP ${c.res.status}`);
+    }, { kind: 'server', parent });
+  };
+}
+
+/** Name the matched route for httpMetrics: the first handler of every route. */
+export function routeTemplate(path: string): MiddlewareHandler<HttpEnv> {
+  return async (c, next) => {
+    c.set('route', path);
+    await next();
   };
 }
 

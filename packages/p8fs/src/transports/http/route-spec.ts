@@ -2,8 +2,8 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { Actor } from '../../domain/actor.js';
 
-/** What the middleware puts on every request context. */
-export type HttpEnv = { Variables: { actor: Actor } };
+/** What the middleware puts on every request context: the actor, and the matched route's path template (metrics). */
+export type HttpEnv = { Variables: { actor: Actor; route: string } };
 export type Ctx = Context<HttpEnv>;
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -51,10 +51,14 @@ export async function startHttpServer(app: App, opts: HttpServerOptions): Promis
     // MCP speaks JSON-RPC over Streamable HTTP with its own transport, so it bypasses Hono too.
     const mcpHandler = createMcpHttpHandler(app, auth, { port });
     mcp = mcpHandler;
+    app.metrics.watch({ mcpSessions: () => mcpHandler.sessions.size });
     ready = (req, res) => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      if (path === MCP_PATH) void mcpHandler(req, res);
-      else if (auth.server.handles(path)) {
+      if (path === MCP_PATH) {
+        timeOutsideHono(app, req, res, MCP_PATH);
+        void mcpHandler(req, res);
+      } else if (auth.server.handles(path)) {
+        timeOutsideHono(app, req, res, '/oauth');
         if (oauthLimits.refuseOAuth(req, res, path) || refuseDeclaredOversize(req, res)) return;
         discardUnreadBody(req, res);
         auth.server.handle(req, res);
@@ -105,6 +109,16 @@ function discardUnreadBody(req: IncomingMessage, res: ServerResponse): void {
     req.once('end', () => clearTimeout(timer));
     req.resume();
   });
+}
+
+/**
+ * MCP and the authorization server answer outside Hono, so their requests are counted here, under
+ * one route label each (their paths are not ours to enumerate). Timed to the end of the response:
+ * an MCP SSE stream counts its whole life.
+ */
+function timeOutsideHono(app: App, req: IncomingMessage, res: ServerResponse, route: string): void {
+  const started = performance.now();
+  res.once('finish', () => app.metrics.httpRequest(route, req.method ?? 'GET', res.statusCode, (performance.now() - started) / 1000));
 }
 
 function notReady(res: ServerResponse): void {

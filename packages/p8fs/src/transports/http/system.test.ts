@@ -71,6 +71,7 @@ describe('HTTP system routes, OpenAPI and cross-cutting middleware', () => {
     for (const schema of json500) expect(schema).toEqual(errorRef);
     expect(op('post', '/api/v1/search', 'requestBody', 'content', 'application/json', 'schema')).toEqual({ $ref: '#/components/schemas/SearchRequest' });
     expect(op('post', '/api/v1/search', 'responses', '400', 'content', 'application/json', 'schema')).toEqual(errorRef);
+    expect(dig(doc.components.schemas, 'SearchRequest', 'properties', 'group')).toMatchObject({ enum: ['file', 'chunk'], default: 'chunk' });
     expect(op('get', '/api/v1/files/{id}', 'parameters')).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
     expect(op('get', '/api/v1/files/{id}', 'responses', '404', 'content', 'application/json', 'schema')).toEqual(errorRef);
     expect((op('get', '/api/v1/files', 'parameters') as { name: string }[]).map((p) => p.name)).toEqual(['limit', 'offset', 'status', 'q', 'mime_type', 'parent_id', 'uri']);

@@ -62,6 +62,12 @@ describe('MCP over Streamable HTTP at /api/mcp', () => {
     expect(text(found)).toContain(`source: ${memory.uri}`);
     const hits = (found.structuredContent as { results: { resource_id: string; file_id: string }[] }).results;
     expect(hits[0]?.file_id).toBe(memory.file_id);
+    // The filters the CLI has too (decision 0022): tags from the memory's frontmatter; one hit per file by default.
+    const tagged = await call(owner, 'search', { query: 'Zanzibar quokka', tag: 'zoo', type: 'md', folder: 'memories' });
+    expect((tagged.structuredContent as { results: { file_id: string; score: number }[] }).results).toEqual([expect.objectContaining({ file_id: memory.file_id })]);
+    expect(text(tagged)).toMatch(/^1\. .*\(score (0|1)\.\d\d\)/);
+    const untagged = await call(owner, 'search', { query: 'Zanzibar quokka', tag: 'farm', group: 'chunk' });
+    expect((untagged.structuredContent as { results: unknown[] }).results).toEqual([]);
 
     const resource = await call(owner, 'get_resource', { id: hits[0]?.resource_id });
     expect(text(resource)).toContain('fig leaves');

@@ -1,4 +1,4 @@
-import { FileStatus, SEARCH_MODES, type SearchHit } from '@p8fs/contracts';
+import { FileStatus, SEARCH_GROUPS, SEARCH_MODES, type SearchHit } from '@p8fs/contracts';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { App } from '../../app.js';
@@ -19,25 +19,34 @@ export function registerReadTools(server: McpServer, app: App, actor: Actor): vo
       "Search the user's vault (their saved files, notes, transcripts and memories) and return the best-matching passages. " +
       'Use this first whenever the user refers to something they saved, wrote, recorded or told you before, or asks a question ' +
       'their own documents may answer. Each hit has a snippet, a resource_id for get_resource (the full passage) and a ' +
-      'provenance uri (file path, #page=N for a PDF page, #t=start,end in seconds for audio/video) to cite.',
+      'provenance uri (file path, #page=N for a PDF page, #t=start,end in seconds for audio/video) to cite. Scores are 0..1 ' +
+      '(1 = the best possible match); weak matches are left out. By default each file appears once, with its other matching ' +
+      'passages and any identical copies listed under it; a hit marked low_accuracy is an offline machine transcript: verify before relying on it.',
     inputSchema: {
       query: z.string().min(1).max(4000).describe('what to look for, in natural language or keywords'),
       limit: z.number().int().min(1).max(50).default(10).describe('how many hits (1-50, default 10)'),
       mode: z.enum(SEARCH_MODES).default('hybrid').describe('hybrid (default: keyword and meaning fused), keyword (exact words, names, codes) or vector (meaning only)'),
       file_id: z.string().uuid().optional().describe('only passages of this file (an id from list_files or a previous hit)'),
       category: z.string().optional().describe('only resources of this category'),
-      from: z.string().optional().describe('only resources dated on or after this ISO date'),
-      to: z.string().optional().describe('only resources dated on or before this ISO date'),
+      from: z.string().optional().describe('only content dated on or after this ISO date (an e-mail\'s date, a photo\'s EXIF time, a note\'s frontmatter date; else the upload time)'),
+      to: z.string().optional().describe('only content dated on or before this ISO date (same dates as from)'),
+      tag: z.string().optional().describe('only files with this tag (frontmatter tags or inline #tags)'),
+      type: z.string().optional().describe('only files of this type: a MIME type (application/pdf), a family (audio, image) or an extension (pdf, md)'),
+      folder: z.string().optional().describe('only files whose uri starts with this folder path'),
+      group: z.enum(SEARCH_GROUPS).default('file').describe('file (default: one hit per file, its other passages and copies under it) or chunk (every matching passage)'),
     },
     annotations: READ_ONLY,
   }, (args, extra) => guard(app.log, 'search', async () => {
     const filters = {
       ...(args.file_id ? { file_id: args.file_id } : {}), ...(args.category ? { category: args.category } : {}),
       ...(args.from ? { from: args.from } : {}), ...(args.to ? { to: args.to } : {}),
+      ...(args.tag ? { tag: args.tag } : {}), ...(args.type ? { type: args.type } : {}), ...(args.folder ? { folder: args.folder } : {}),
     };
-    const res = await search.search(actor, { query: args.query, limit: args.limit, mode: args.mode, filters }, { signal: extra.signal });
+    const res = await search.search(actor, { query: args.query, limit: args.limit, mode: args.mode, filters, group: args.group }, { signal: extra.signal });
     const hits = res.results.map((h) => ({
       resource_id: h.resource_id, file_id: h.file_id, uri: h.uri, name: h.name, category: h.category, snippet: h.snippet, score: h.score,
+      ...(h.passages ? { passages: h.passages } : {}), ...(h.duplicates ? { duplicates: h.duplicates } : {}),
+      ...(h.low_accuracy ? { low_accuracy: true } : {}),
     }));
     return ok(renderHits(args.query, res.results), { query: res.query, mode: res.mode, results: hits });
   }));
@@ -107,7 +116,11 @@ function renderHits(query: string, hits: SearchHit[]): string {
   return hits
     .map((h, i) => {
       const snippet = (h.snippet || h.content).replace(/\s+/g, ' ').trim().slice(0, 400);
-      return `${i + 1}. ${h.name}\n   source: ${h.uri}\n   resource_id: ${h.resource_id}${h.file_id ? `  file_id: ${h.file_id}` : ''}\n   ${snippet}`;
+      const lines = [`${i + 1}. ${h.name} (score ${h.score.toFixed(2)})${h.low_accuracy ? ' [low-accuracy machine transcript]' : ''}`, `   source: ${h.uri}`,
+        `   resource_id: ${h.resource_id}${h.file_id ? `  file_id: ${h.file_id}` : ''}`, `   ${snippet}`];
+      for (const p of h.passages ?? []) lines.push(`   also: ${p.uri} (resource_id: ${p.resource_id}): ${p.snippet.replace(/\s+/g, ' ').trim().slice(0, 200)}`);
+      if (h.duplicates?.length) lines.push(`   identical copies: ${h.duplicates.map((d) => d.uri).join(', ')}`);
+      return lines.join('\n');
     })
     .join('\n\n');
 }

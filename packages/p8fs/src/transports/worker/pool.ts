@@ -3,6 +3,8 @@ import { errorMessage } from '../../domain/errors.js';
 import { newId } from '../../domain/ids.js';
 import type { ClaimedJob, JobQueue } from '../../ports/job-queue.js';
 import type { Logger } from '../../ports/logger.js';
+import { type Metrics, NO_METRICS } from '../../ports/metrics.js';
+import { NO_TRACING, type Tracing } from '../../ports/tracing.js';
 import type { Services } from '../../app.js';
 import { JOB_HANDLERS } from './handlers.js';
 
@@ -32,6 +34,8 @@ export class WorkerPool {
     private readonly svc: Services,
     private readonly log: Logger,
     private readonly opts: PoolOptions,
+    private readonly metrics: Metrics = NO_METRICS,
+    private readonly tracing: Tracing = NO_TRACING,
   ) {}
 
   /** Start the loops (no-op when concurrency is 0). */
@@ -82,7 +86,12 @@ export class WorkerPool {
       }
       this.active++;
       try {
-        await this.execute(job, `${this.id}#${n}`);
+        // The job's span continues the trace it was enqueued in (decision 0024); recording the outcome is inside it.
+        const claimed = job;
+        await this.tracing.span(`job ${job.type}`, () => this.execute(claimed, `${this.id}#${n}`), {
+          kind: 'consumer', parent: job.trace,
+          attributes: { 'p8fs.job.type': job.type, 'p8fs.job.id': job.id, 'p8fs.job.attempt': job.attempts },
+        });
       } catch (err) {
         // Recording the outcome failed (the database went away mid-job). The job's lease runs out and
         // it is claimed again; handlers are idempotent. The loop must live on, or the process dies.
@@ -105,10 +114,12 @@ export class WorkerPool {
     try {
       await withTimeout(run, this.opts.timeoutSeconds);
       await this.queue.complete(job.id, workerId);
+      this.metrics.jobFinished(job.type, 'done', (Date.now() - started) / 1000);
       log.debug({ ms: Date.now() - started }, 'job done');
     } catch (err) {
       const msg = errorMessage(err);
       const outcome = await this.queue.fail(job.id, workerId, msg, { retry: handler.retryable(err) });
+      this.metrics.jobFinished(job.type, outcome, (Date.now() - started) / 1000);
       log.warn({ err: msg, outcome }, 'job failed');
       if (outcome === 'dead') await handler.onDead?.(job, msg, this.svc).catch((e) => log.error({ err: errorMessage(e) }, 'onDead failed'));
     } finally {

@@ -36,6 +36,9 @@ function render(f: FileDto): string {
     ['type', f.parser ? `${f.mime_type} (parser ${f.parser})` : f.mime_type], ['sha256', f.content_hash],
     ['created', f.created_at], ['updated', f.updated_at], ['indexed', f.indexed_at ?? '-'],
   ];
+  if (f.metadata.transcriptAccuracy === 'low') {
+    rows.push(['transcript', `low accuracy: machine transcript by ${String(f.metadata.transcriber ?? 'an offline engine')}; check the recording before relying on it`]);
+  }
   if (f.parent_id) rows.push(['inside', `${f.parent_id} (depth ${f.depth}; \`p8fs files info ${f.parent_id}\`)`]);
   const members = f.metadata.member_count;
   if (typeof members === 'number') rows.push(['members', `${members} (\`p8fs files ls --parent ${f.id}\`)`]);

@@ -1,9 +1,11 @@
 import type { CommandFactory } from '../command.js';
 import { approveCommand } from './approve.js';
 import { authCommand } from './auth.js';
+import { backupCommand } from './backup.js';
 import { chatCommand } from './chat.js';
 import { configCommand } from './config.js';
 import { devicesCommand } from './devices.js';
+import { exportCommand } from './export.js';
 import { filesCommand } from './files.js';
 import { ingestCommand } from './ingest.js';
 import { keysCommand } from './keys.js';
@@ -14,6 +16,7 @@ import { processCommand } from './process.js';
 import { providersCommand } from './providers.js';
 import { registerCommand } from './register.js';
 import { remCommand } from './rem.js';
+import { restoreCommand } from './restore.js';
 import { reconcileCommand } from './reconcile.js';
 import { recoverCommand } from './recover.js';
 import { routerCommand } from './router.js';
@@ -37,6 +40,9 @@ export const COMMANDS: readonly CommandFactory[] = [
   chatCommand,
   filesCommand,
   momentsCommand,
+  exportCommand,
+  backupCommand,
+  restoreCommand,
   statusCommand,
   configCommand,
   providersCommand,

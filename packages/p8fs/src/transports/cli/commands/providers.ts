@@ -33,8 +33,19 @@ export const providersCommand: CommandFactory = (io) =>
       io.out(table([['PARSER', 'VERSION', 'EXTENSIONS', 'MEDIA TYPES'], ...parsers.map((p) => [p.id, String(p.version), p.extensions.join(' '), p.mediaTypes.join(' ')])]));
       io.out('\n');
       io.out(table([['TOOL', 'STATUS'], ...tools.map((t) => [t.name, t.path ?? `missing: apt-get install ${t.package}`])]));
+      if (tools.some((t) => !t.path)) io.out(TOOLS_NOTE);
       io.out(`\nOCR: ${config.ocrProvider} (--ocr-provider)\nspeech-to-text: ${speech} (--transcriber)\n`);
     });
+
+// An `npm i -g` user has no root and no apt: say what a missing tool costs and the other ways to get one.
+const TOOLS_NOTE = [
+  '',
+  'The tools are optional: without one, only the files that need it fail (parser.tool_missing, naming the',
+  'package) and everything else works. Debian/Ubuntu: sudo apt-get install the package shown (scripts/setup-system.sh installs',
+  'them all); elsewhere, install the program with your system\'s package manager (Homebrew, dnf, ...) so that it',
+  'is on PATH; or run workers from the full image (deploy/docker/Dockerfile.worker), which has them all.',
+  '',
+].join('\n');
 
 function describe(p: Parser) {
   return { id: p.id, version: p.version, mediaTypes: [...p.mediaTypes], extensions: [...p.extensions] };

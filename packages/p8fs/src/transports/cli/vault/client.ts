@@ -1,5 +1,6 @@
+import type { Readable } from 'node:stream';
 import type {
-  ChatEvent, RemAskRequest, RemAskResult,
+  ChatEvent, ExportEdgePage, ExportPageQuery, ExportResourcePage, RemAskRequest, RemAskResult,
   AccessTokenDto, AccessTokenList, CreateAccessTokenBody, CreatedAccessToken, RemQueryRequest, RemResult,
   FileDto, FileList, ListFilesQuery, MomentCreate, MomentDto, MomentList, MomentListQuery, ReprocessRequest, ReprocessResult, ResourceDto,
   SearchRequest, SearchResponse, UploadResult, VaultStatus,
@@ -41,6 +42,14 @@ export interface VaultClient {
   getFile(id: string): Promise<FileDto>;
   fileResources(id: string): Promise<ResourceDto[]>;
   deleteFile(id: string): Promise<void>;
+  /** A file's original bytes, as stored (decrypted by the vault, never by the CLI). */
+  download(id: string): Promise<Readable>;
+  /** `p8fs export`: every resource of the vault (vectors when asked), a keyset page at a time. */
+  exportResources(query: ExportPageQuery): Promise<ExportResourcePage>;
+  /** `p8fs export`: the graph's edges, a keyset page at a time. */
+  exportEdges(query: ExportPageQuery): Promise<ExportEdgePage>;
+  /** `p8fs backup`: the archive's bytes as they stream (owner only, embedded vaults only; decision 0021). */
+  backup(opts: { includeMasterKey: boolean }): Promise<AsyncIterable<Uint8Array>>;
   /** Queue files to be processed again (by id, stale parser version, or failed). */
   reprocessFiles(request: ReprocessRequest): Promise<ReprocessResult>;
   search(request: SearchRequest): Promise<SearchResponse>;

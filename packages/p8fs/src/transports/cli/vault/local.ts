@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import {
   CreateAccessTokenBody as CreateAccessTokenSchema, RemAskRequest as RemAskRequestSchema, RemQueryRequest as RemQueryRequestSchema,
-  type RemAskRequest, type RemAskResult,
+  type ExportEdgePage, type ExportPageQuery, type ExportResourcePage, type RemAskRequest, type RemAskResult,
 } from '@p8fs/contracts';
 import type {
   AccessTokenDto, AccessTokenList, CreateAccessTokenBody, CreatedAccessToken, RemQueryRequest, RemResult,
@@ -11,6 +12,7 @@ import type {
 import { AppError } from '../../../domain/errors.js';
 import { toAccessTokenDto } from '../../../services/auth/access-tokens.js';
 import { parseInput } from '../command.js';
+import { toExportEdgePage, toExportResourcePage } from '../../export-presenters.js';
 import { toFileDto, toFileList, toMomentDto, toMomentList, toResourceDto, toUploadResult } from '../../presenters.js';
 import type { Embedded } from '../embedded.js';
 import type { ChatRequest, ChatStream, LocalFile, VaultClient } from './client.js';
@@ -50,6 +52,22 @@ export class LocalVault implements VaultClient {
 
   async deleteFile(id: string): Promise<void> {
     await this.app.services.files.delete(this.app.owner, id);
+  }
+
+  async download(id: string): Promise<Readable> {
+    return (await this.app.services.files.content(this.app.owner, id)).stream;
+  }
+
+  async exportResources(query: ExportPageQuery): Promise<ExportResourcePage> {
+    return toExportResourcePage(await this.app.services.exporter.resources(this.app.owner, query));
+  }
+
+  async exportEdges(query: ExportPageQuery): Promise<ExportEdgePage> {
+    return toExportEdgePage(await this.app.services.exporter.edges(this.app.owner, query));
+  }
+
+  async backup(opts: { includeMasterKey: boolean }): Promise<AsyncIterable<Uint8Array>> {
+    return (await this.app.services.backup.open(this.app.owner, opts)).chunks;
   }
 
   reprocessFiles(request: ReprocessRequest): Promise<ReprocessResult> {

@@ -1,7 +1,8 @@
 import { openAsBlob } from 'node:fs';
+import { Readable } from 'node:stream';
 import {
   AccessTokenDto, AccessTokenList, type CreateAccessTokenBody, CreatedAccessToken, type TokenAudience,
-  type ErrorCode, ErrorBody, FileDto, FileList, type ListFilesQuery, type MomentCreate, MomentDto, MomentList, type MomentListQuery,
+  type ErrorCode, ErrorBody, ExportEdgePage, type ExportPageQuery, ExportResourcePage, FileDto, FileList, type ListFilesQuery, type MomentCreate, MomentDto, MomentList, type MomentListQuery,
   type RemAskRequest, RemAskResult, type RemQueryRequest, RemResult, type ReprocessRequest, ReprocessResult, ResourceDto, type SearchRequest, SearchResponse, TokenSet, UploadResult, VaultStatus,
 } from '@p8fs/contracts';
 import { z } from 'zod';
@@ -53,6 +54,27 @@ export class RemoteVault implements VaultClient {
 
   async fileResources(id: string): Promise<ResourceDto[]> {
     return (await this.call('GET', `/api/v1/files/${encodeURIComponent(id)}/resources`, ResourceList)).resources;
+  }
+
+  async download(id: string): Promise<Readable> {
+    const res = await this.request('GET', `/api/v1/files/${encodeURIComponent(id)}/content`);
+    if (!res.body) throw new AppError('internal', `the server sent no body for file ${id}`);
+    return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  }
+
+  async backup(opts: { includeMasterKey: boolean }): Promise<AsyncIterable<Uint8Array>> {
+    const res = await this.request('POST', `/api/v1/backup?include_master_key=${opts.includeMasterKey}`);
+    if (!res.body) throw new AppError('internal', 'the server sent no backup');
+    // Content-Length is set: a reply cut short fails this stream instead of ending it early.
+    return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  }
+
+  exportResources(query: ExportPageQuery): Promise<ExportResourcePage> {
+    return this.call('GET', `/api/v1/export/resources?${pageParams(query)}`, ExportResourcePage);
+  }
+
+  exportEdges(query: ExportPageQuery): Promise<ExportEdgePage> {
+    return this.call('GET', `/api/v1/export/edges?${pageParams(query)}`, ExportEdgePage);
   }
 
   async deleteFile(id: string): Promise<void> {
@@ -148,6 +170,11 @@ export class RemoteVault implements VaultClient {
     if (!res.ok) throw await toAppError(res);
     return res;
   }
+}
+
+/** An export page's query string. */
+function pageParams(q: ExportPageQuery): URLSearchParams {
+  return new URLSearchParams({ limit: String(q.limit), vectors: String(q.vectors), ...(q.after ? { after: q.after } : {}) });
 }
 
 /**

@@ -1,11 +1,14 @@
 import type { App, AuthServices } from '../../../app.js';
 import { agentRoutes } from './agents.js';
 import { authRoutes } from './auth.js';
+import { backupRoutes } from './backup.js';
 import { chatRoutes } from './chat.js';
 import { VERSION } from '../../../version.js';
 import { buildOpenApi, type OpenApiDocument } from '../openapi.js';
 import type { RouteSpec } from '../route-spec.js';
+import { exportRoutes } from './export.js';
 import { fileRoutes } from './files.js';
+import { metricsRoutes } from './metrics.js';
 import { momentRoutes } from './moments.js';
 import { remRoutes } from './rem.js';
 import { resourceRoutes } from './resources.js';
@@ -28,9 +31,11 @@ export function buildRoutes(app: App, auth?: { services: AuthServices; ownerSecr
   const openapi = () => (doc ??= buildOpenApi(routes, VERSION));
   routes.push(
     ...systemRoutes(app, openapi),
+    ...metricsRoutes(app),
     ...uploadRoutes(app),
     ...fileRoutes(app),
     ...resourceRoutes(app),
+    ...exportRoutes(app),
     ...momentRoutes(app),
     ...agentRoutes(app),
     ...searchRoutes(app),
@@ -40,6 +45,7 @@ export function buildRoutes(app: App, auth?: { services: AuthServices; ownerSecr
     ...storageRoutes(app),
     ...(auth ? authRoutes(app, auth.services, auth.ownerSecret) : []),
     ...tokenRoutes(app),
+    ...backupRoutes(app),
     ...syncRoutes(app),
   );
   return routes;

@@ -14,7 +14,10 @@ export function searchRoutes(app: App): RouteSpec[] {
   return [
     {
       method: 'post', path: '/api/v1/search', operationId: 'search', tag: 'search', summary: 'Search the vault',
-      description: 'Each hit names its resource, file and uri, with a snippet and the ranks that produced its score.',
+      description:
+        'Each hit names its resource, file and uri, with a snippet, a 0..1 score and the ranks that produced it; hybrid hits under the ' +
+        'relevance floor (searchMinScore) are left out. `group`: `chunk` (default, every passage) or `file` (one hit per file with ' +
+        'up to three more `passages`, identical copies in `duplicates`). `low_accuracy` marks offline machine transcripts (decision 0022).',
       body: json(SearchRequest), responses: { 200: { description: 'ranked hits', body: json(SearchResponse) } },
       errors: [400], handler: run,
     },
