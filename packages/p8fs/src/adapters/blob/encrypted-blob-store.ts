@@ -4,7 +4,7 @@ import { AppError } from '../../domain/errors.js';
 import type { BlobLedger, BlobRecord, BlobStore, ByteRange, StoredBlob } from '../../ports/blob-store.js';
 import type { DataKeys } from '../../ports/key-wrapper.js';
 import { type BlobHeader, DEFAULT_SEGMENT_BYTES, decodeHeader, encodeHeader, HEADER_BYTES, segmentCount, segmentOffset } from './encryption/format.js';
-import { openStream, sealStream, type SegmentSpan, spanOf } from './encryption/streams.js';
+import { openStream, sealStream, type SegmentSpan, spanOf, splitHead } from './encryption/streams.js';
 
 type Encrypted = BlobRecord & { kind: 'encrypted' };
 
@@ -166,28 +166,4 @@ export class EncryptedBlobStore implements BlobStore {
 function truncatedIfUnsatisfiable(err: unknown): never {
   if (err instanceof AppError && err.code === 'validation_failed') throw new AppError('blob.corrupt', 'encrypted blob is truncated');
   throw err;
-}
-
-/** The first n bytes of a stream (fewer only if it ends first), and the rest of it. */
-async function splitHead(stream: AsyncIterable<Uint8Array>, n: number): Promise<{ head: Buffer; rest: AsyncIterable<Uint8Array> }> {
-  const it = stream[Symbol.asyncIterator]();
-  const parts: Uint8Array[] = [];
-  let have = 0;
-  while (have < n) {
-    const r = await it.next();
-    if (r.done) break;
-    parts.push(r.value);
-    have += r.value.byteLength;
-  }
-  const all = Buffer.concat(parts);
-  const tail = all.subarray(Math.min(n, all.length));
-  const rest = (async function* () {
-    if (tail.length > 0) yield tail;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  })();
-  return { head: all.subarray(0, Math.min(n, all.length)), rest };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../domain/errors.js';
 import type { SealedBlobCipher } from '../../../ports/sealed-blob.js';
 import { DEFAULT_SEGMENT_BYTES, decodeHeader, encodeHeader, HEADER_BYTES, sealedSize, TAG_BYTES } from './format.js';
-import { openStream, sealStream, spanOf } from './streams.js';
+import { openStream, sealStream, spanOf, splitHead } from './streams.js';
 
 /**
  * The device side of an end-to-end vault seals blobs in the same STREAM format as encryption at rest
@@ -16,6 +16,7 @@ export const deviceBlobCipher: SealedBlobCipher = {
 
   async *open(sealed, key, id, plainSize) {
     const { head, rest } = await splitHead(sealed, HEADER_BYTES);
+    if (head.length < HEADER_BYTES) throw new AppError('blob.corrupt', 'sealed blob is shorter than its header');
     const header = decodeHeader(head);
     if (header.dataKeyId !== id) throw new AppError('blob.corrupt', `sealed blob ${id} carries the header of another blob`);
     yield* openStream(rest, key, header, spanOf(plainSize, header.segmentBytes, 0, Math.max(0, plainSize - 1)));
@@ -29,28 +30,3 @@ export const deviceBlobCipher: SealedBlobCipher = {
     return stored - HEADER_BYTES - TAG_BYTES * segments;
   },
 };
-
-/** The first n bytes of a stream, and the rest as a stream. */
-async function splitHead(stream: AsyncIterable<Uint8Array>, n: number): Promise<{ head: Buffer; rest: AsyncIterable<Uint8Array> }> {
-  const it = stream[Symbol.asyncIterator]();
-  const parts: Uint8Array[] = [];
-  let have = 0;
-  while (have < n) {
-    const r = await it.next();
-    if (r.done) break;
-    parts.push(r.value);
-    have += r.value.byteLength;
-  }
-  const all = Buffer.concat(parts);
-  if (all.length < n) throw new AppError('blob.corrupt', 'sealed blob is shorter than its header');
-  const tail = all.subarray(n);
-  const rest = (async function* () {
-    if (tail.length > 0) yield tail;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  })();
-  return { head: all.subarray(0, n), rest };
-}

@@ -156,3 +156,27 @@ class ByteQueue {
     return out;
   }
 }
+
+/** The first n bytes of a stream (fewer only if it ends first), and the rest of it. */
+export async function splitHead(stream: AsyncIterable<Uint8Array>, n: number): Promise<{ head: Buffer; rest: AsyncIterable<Uint8Array> }> {
+  const it = stream[Symbol.asyncIterator]();
+  const parts: Uint8Array[] = [];
+  let have = 0;
+  while (have < n) {
+    const r = await it.next();
+    if (r.done) break;
+    parts.push(r.value);
+    have += r.value.byteLength;
+  }
+  const all = Buffer.concat(parts);
+  const tail = all.subarray(Math.min(n, all.length));
+  const rest = (async function* () {
+    if (tail.length > 0) yield tail;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  })();
+  return { head: all.subarray(0, Math.min(n, all.length)), rest };
+}
