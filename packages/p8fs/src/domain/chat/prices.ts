@@ -1,7 +1,8 @@
 /**
  * List prices of chat models in USD per million tokens (input, output), for the cost a session
- * records. A model is matched by the longest prefix of its name, so dated versions
- * (claude-sonnet-4-5-20250929, gpt-4o-2024-08-06) find their family. Prices change: these are the
+ * records. A model is matched by the longest name it starts with, followed by nothing or a version
+ * (claude-sonnet-4-5-20250929, gpt-4o-2024-08-06, -latest, -preview…), so dated versions find their
+ * family while a different tier of it (gpt-5-pro, o3-pro) stays unknown. Prices change: these are the
  * providers' published prices as of late 2025, and a model not listed costs `null` (unknown), never 0.
  */
 export interface ModelPrice {
@@ -40,6 +41,9 @@ const PRICES: Record<string, Record<string, ModelPrice>> = {
   },
 };
 
+/** What may follow a listed name and still be that model: nothing, a version number or date, or a release tag. */
+const VERSION_TAIL = /^(?:$|-\d|-latest\b|-preview\b|-exp\b|@)/;
+
 /** The price of `provider:model`; null when unknown. A self-hosted openai-compatible model costs nothing per token. */
 export function priceOf(spec: string): ModelPrice | null {
   const [provider = '', ...rest] = spec.split(':');
@@ -47,7 +51,9 @@ export function priceOf(spec: string): ModelPrice | null {
   const model = rest.join(':').toLowerCase();
   const table = PRICES[provider] ?? {};
   let best: string | null = null;
-  for (const name of Object.keys(table)) if (model.startsWith(name) && (best === null || name.length > best.length)) best = name;
+  for (const name of Object.keys(table)) {
+    if (model.startsWith(name) && VERSION_TAIL.test(model.slice(name.length)) && (best === null || name.length > best.length)) best = name;
+  }
   return best === null ? null : (table[best] as ModelPrice);
 }
 
