@@ -90,6 +90,24 @@ describe('traces: one upload through the HTTP API is one connected trace', () =>
     expect(dbSpans.every((s) => s.parentSpanId !== '')).toBe(true);
   });
 
+  it('marks the span of a failed job failed, with its outcome', async () => {
+    const before = receiver.spans.length;
+    const tracing = await createTracing({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, 'p8fs', 'test');
+    const other = await createTestApp({}, { tracing });
+    try {
+      // An id no file has (not even a uuid): the handler throws, and the job is failed, to be retried.
+      const jobId = await other.queue.enqueue(other.owner.tenantId, 'file.process', { file_id: 'not-a-file-id' } as never);
+      other.pool.start();
+      await waitFor(async () => (await other.db.query<{ e: string | null }>('SELECT last_error AS e FROM jobs WHERE id = $1', [jobId]))[0]?.e != null);
+    } finally {
+      await other.close();
+    }
+    const runs = receiver.spans.slice(before).filter((s) => s.name === 'job file.process');
+    expect(runs.length).toBeGreaterThan(0);
+    for (const run of runs) expect(run).toMatchObject({ kind: CONSUMER, status: 2 });
+    expect(runs[0]?.attributes).toMatchObject({ 'p8fs.job.outcome': 'retry' });
+  });
+
   it('continues a caller\'s traceparent', async () => {
     const before = receiver.spans.length;
     const tracing = await createTracing({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${endpoint}/v1/traces` }, 'p8fs', 'test');

@@ -4,7 +4,7 @@ import { newId } from '../../domain/ids.js';
 import type { ClaimedJob, JobQueue } from '../../ports/job-queue.js';
 import type { Logger } from '../../ports/logger.js';
 import { type Metrics, NO_METRICS } from '../../ports/metrics.js';
-import { NO_TRACING, type Tracing } from '../../ports/tracing.js';
+import { type ActiveSpan, NO_TRACING, type Tracing } from '../../ports/tracing.js';
 import type { Services } from '../../app.js';
 import { JOB_HANDLERS } from './handlers.js';
 
@@ -88,7 +88,7 @@ export class WorkerPool {
       try {
         // The job's span continues the trace it was enqueued in (decision 0024); recording the outcome is inside it.
         const claimed = job;
-        await this.tracing.span(`job ${job.type}`, () => this.execute(claimed, `${this.id}#${n}`), {
+        await this.tracing.span(`job ${job.type}`, (span) => this.execute(claimed, `${this.id}#${n}`, span), {
           kind: 'consumer', parent: job.trace,
           attributes: { 'p8fs.job.type': job.type, 'p8fs.job.id': job.id, 'p8fs.job.attempt': job.attempts },
         });
@@ -103,7 +103,7 @@ export class WorkerPool {
     }
   }
 
-  private async execute(job: ClaimedJob, workerId: string): Promise<void> {
+  private async execute(job: ClaimedJob, workerId: string, span: ActiveSpan): Promise<void> {
     const handler = JOB_HANDLERS[job.type];
     const log = this.log.child({ job: job.id, type: job.type, tenant: job.tenantId, attempt: job.attempts });
     const beat = setInterval(() => {
@@ -120,6 +120,9 @@ export class WorkerPool {
       const msg = errorMessage(err);
       const outcome = await this.queue.fail(job.id, workerId, msg, { retry: handler.retryable(err) });
       this.metrics.jobFinished(job.type, outcome, (Date.now() - started) / 1000);
+      // The handler's error is recorded, not rethrown: the span is marked failed here, with its outcome.
+      span.setAttributes({ 'p8fs.job.outcome': outcome });
+      span.fail(msg);
       log.warn({ err: msg, outcome }, 'job failed');
       if (outcome === 'dead') await handler.onDead?.(job, msg, this.svc).catch((e) => log.error({ err: errorMessage(e) }, 'onDead failed'));
     } finally {
