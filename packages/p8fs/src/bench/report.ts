@@ -1,4 +1,5 @@
 // Markdown summaries printed after each suite; docs/benchmarks.md is written from these.
+export { printReliability } from './reliability/report.js';
 import type { DbBenchResult } from './db/db.js';
 import type { RemBenchResult } from './rem/rem.js';
 import type { ScaleoutResult } from './scaleout/scaleout.js';

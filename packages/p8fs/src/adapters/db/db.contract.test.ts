@@ -253,4 +253,29 @@ describe('PostgresDb on PostgreSQL 15 only', () => {
       await db.close();
     }
   });
+
+  it('survives the server ending a connection that a transaction or a bounded read holds (a restart)', async () => {
+    const url = await postgresUrl();
+    const db = new PostgresDb(url, 3);
+    const admin = new PostgresDb(url, 1);
+    // An 'error' event nobody listens to is an uncaught exception: it would fail this file.
+    try {
+      const kill = async (marker: string) => {
+        await waitFor(async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()`, [`%${marker}%`])).length > 0, 10_000, 20);
+        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()`, [`%${marker}%`]);
+      };
+      const tx = db.transaction((t) => t.query(`SELECT pg_sleep(30) AS tx_marker_1`));
+      await kill('tx_marker_1');
+      await expect(tx).rejects.toThrow();
+      const ro = db.readOnly((t) => t.query(`SELECT pg_sleep(30) AS ro_marker_2`), { timeoutMs: 60_000 });
+      await kill('ro_marker_2');
+      await expect(ro).rejects.toThrow();
+      // The dead connections were discarded: the pool serves the next callers on fresh ones.
+      for (let i = 0; i < 4; i++) expect(await db.transaction((t) => t.query<{ n: number }>('SELECT 1 AS n'))).toEqual([{ n: 1 }]);
+      expect(await db.query<{ n: number }>('SELECT 2 AS n')).toEqual([{ n: 2 }]);
+    } finally {
+      await admin.close();
+      await db.close();
+    }
+  });
 });

@@ -35,7 +35,7 @@ export class PostgresDb implements Db {
   }
 
   async transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const { client, release } = await this.checkout();
     try {
       await client.query('BEGIN');
       const out = await fn({
@@ -48,8 +48,30 @@ export class PostgresDb implements Db {
       await client.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
-      client.release();
+      release(false);
     }
+  }
+
+  /**
+   * A pooled connection for a transaction. While it is checked out the pool does not listen for its
+   * errors, and a server that ends the connection meanwhile (a restart, `pg_terminate_backend`)
+   * emits 'error' on it: unhandled, that kills the process. The listener keeps the process alive
+   * (the statement in flight fails on its own) and the dead connection is discarded, not reused.
+   */
+  private async checkout(): Promise<{ client: pg.PoolClient; release: (discard: boolean) => void }> {
+    const client = await this.pool.connect();
+    let lost = false;
+    const onError = () => {
+      lost = true;
+    };
+    client.on('error', onError);
+    return {
+      client,
+      release: (discard) => {
+        client.off('error', onError);
+        client.release(discard || lost);
+      },
+    };
   }
 
   /**
@@ -61,7 +83,7 @@ export class PostgresDb implements Db {
   async readOnly<T>(fn: (tx: SqlRunner) => Promise<T>, bounds: QueryBounds): Promise<T> {
     if (bounds.signal?.aborted) throw cancelled();
     const ms = budgetMs(bounds.timeoutMs);
-    const client = await this.pool.connect();
+    const { client, release } = await this.checkout();
     const pid = (client as unknown as { processID: number }).processID;
     let stopped: AppError | null = null;
     const stop = (err: AppError) => {
@@ -86,7 +108,7 @@ export class PostgresDb implements Db {
     } finally {
       clearTimeout(timer);
       bounds.signal?.removeEventListener('abort', onAbort);
-      client.release(stopped !== null);
+      release(stopped !== null);
     }
   }
 
