@@ -49,6 +49,7 @@ describe('scripts/build-info.mjs', () => {
     expect(stamp({ GIT_COMMIT: 'not a commit', PATH: '' })).toBe('unknown');
   });
 
+  // A capability check, not a gap: an unpacked tarball has no git history to ask (the case above covers it).
   const git = spawnSync('git', ['rev-parse', '--short=7', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
   it.skipIf(git.status !== 0)('asks git otherwise', () => {
     expect(stamp({ PATH: process.env.PATH ?? '' })).toMatch(new RegExp(`^${git.stdout.trim()}(-dirty)?$`));

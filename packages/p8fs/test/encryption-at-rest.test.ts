@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,8 @@ import { textImage } from '../src/adapters/ocr/text-image.fixture.js';
 import type { App } from '../src/app.js';
 import { buildZip } from '../src/parsers/archive/archive.fixture.js';
 import { type HttpServer, startHttpServer } from '../src/transports/http/server.js';
-import { startTestS3, type TestS3 } from './s3.js';
+import { bucketObjects, startTestS3, type TestS3 } from './s3.js';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createTestApp, waitFor } from './support.js';
 
 // Proof of encryption at rest (issue 13, decision 0017): canary text goes in through every path
@@ -41,20 +41,6 @@ function walk(dir: string): string[] {
 /** Every (object, canary) where the canary's bytes occur in the object. */
 function findCanaries(objects: { name: string; bytes: Buffer }[], words: string[]): string[] {
   return objects.flatMap((o) => words.filter((w) => o.bytes.includes(Buffer.from(w))).map((w) => `${w} in ${o.name}`));
-}
-
-async function bucketObjects(client: S3Client, bucket: string): Promise<{ name: string; bytes: Buffer }[]> {
-  const out: { name: string; bytes: Buffer }[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) {
-      const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
-      out.push({ name: o.Key as string, bytes: Buffer.from(await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()) });
-    }
-    token = page.NextContinuationToken;
-  } while (token);
-  return out;
 }
 
 function eml(): Buffer {

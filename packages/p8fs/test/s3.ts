@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 const run = promisify(execFile);
@@ -120,4 +120,19 @@ export async function startTestS3(): Promise<TestS3> {
       c.destroy();
     },
   };
+}
+
+/** Every object of a bucket, byte for byte (the at-rest and end-to-end proofs scan them). */
+export async function bucketObjects(client: S3Client, bucket: string): Promise<{ name: string; bytes: Buffer }[]> {
+  const out: { name: string; bytes: Buffer }[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) {
+      const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
+      out.push({ name: o.Key as string, bytes: Buffer.from(await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()) });
+    }
+    token = page.NextContinuationToken;
+  } while (token);
+  return out;
 }

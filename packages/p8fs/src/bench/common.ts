@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Config, ConfigSchema, type ConfigInput } from '../config/schema.js';
 import type { Logger } from '../ports/logger.js';
+import type { App } from '../app.js';
 
 /** The repository root (benchmarks read ../shared/... and write bench/results/ relative to it). */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
@@ -84,3 +85,16 @@ export const ms = (x: number): number => Math.round(x * 10) / 10;
 export const progress = (msg: string): void => {
   process.stderr.write(`[bench] ${msg}\n`);
 };
+
+/** Poll the vault's status until `total` files are indexed or failed and no vectors are pending, printing progress. */
+export async function waitIndexed(suite: string, app: App, total: number, everyMs = 500) {
+  let last = '';
+  for (;;) {
+    const s = await app.services.status.status(app.owner);
+    if ((s.files.indexed ?? 0) + (s.files.failed ?? 0) >= total && s.embedder.pending === 0) return s;
+    const line = `${s.files.indexed}/${total} files indexed, ${s.resources} chunks, ${s.embeddings} vectors`;
+    if (line !== last) progress(`${suite}: ${line}`);
+    last = line;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { type PgCluster, startPgCluster } from '../pg-cluster.js';
-import { startTestS3, type TestS3 } from '../s3.js';
+import { bucketObjects, startTestS3, type TestS3 } from '../s3.js';
 import type { Backend } from './e2e-vault.scenario.js';
 
 // The two server backends of the end-to-end vault story, and how each is searched afterwards.
@@ -78,18 +77,11 @@ export function postgresBackend(): Backend {
     vectors: () => withDb(async (q) => (await q(VECTORS)).map((r) => r.v as string)),
     async objects() {
       const client = (s3 as TestS3).client();
-      const out: { name: string; bytes: Buffer }[] = [];
-      let token: string | undefined;
-      do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-        for (const o of page.Contents ?? []) {
-          const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
-          out.push({ name: o.Key as string, bytes: Buffer.from(await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()) });
-        }
-        token = page.NextContinuationToken;
-      } while (token);
-      client.destroy();
-      return out;
+      try {
+        return await bucketObjects(client, bucket);
+      } finally {
+        client.destroy();
+      }
     },
     stop: async () => {
       await Promise.all([cluster?.stop(), s3?.stop()]);

@@ -2,7 +2,7 @@ import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type App, createApp } from '../../app.js';
-import { benchConfig, ms, peakRssMb, percentile, progress, silentLogger } from '../common.js';
+import { benchConfig, ms, peakRssMb, percentile, silentLogger, waitIndexed } from '../common.js';
 import { logUniform, markdownDoc, seededRandom, textDoc, Vocabulary } from '../corpus.js';
 import { dirSizeMb } from '../fs-size.js';
 
@@ -48,7 +48,7 @@ export async function runIngestOnce(o: IngestRunOptions) {
       const started = performance.now();
       for (const f of files) await app.services.files.create(app.owner, { name: f.name, mimeType: f.mimeType }, createReadStream(f.path));
       const uploadS = (performance.now() - started) / 1000;
-      const status = await waitIndexed(app, files.length);
+      const status = await waitIndexed('ingest', app, files.length);
       const wallS = (performance.now() - started) / 1000;
       await app.pool.stop();
       const queryEmbedMs = await queryEmbedLatency(app, o.quick ? 10 : 40);
@@ -69,18 +69,6 @@ export async function runIngestOnce(o: IngestRunOptions) {
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function waitIndexed(app: App, total: number) {
-  let last = '';
-  for (;;) {
-    const s = await app.services.status.status(app.owner);
-    if ((s.files.indexed ?? 0) + (s.files.failed ?? 0) >= total && s.embedder.pending === 0) return s;
-    const line = `${s.files.indexed}/${total} files indexed, ${s.resources} chunks, ${s.embeddings} vectors`;
-    if (line !== last) progress(`ingest: ${line}`);
-    last = line;
-    await new Promise((r) => setTimeout(r, 500));
   }
 }
 

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import type { SearchHit } from '@p8fs/contracts';
-import { type App, createApp } from '../../app.js';
+import { createApp } from '../../app.js';
 import { createEmbedder } from '../../adapters/embedders/index.js';
 import { DEFAULT_TUNING } from '../../services/search.js';
-import { benchConfig, ms, percentile, progress, REPO_ROOT, silentLogger, TMP_DIR } from '../common.js';
+import { benchConfig, ms, percentile, progress, REPO_ROOT, silentLogger, TMP_DIR, waitIndexed } from '../common.js';
 import { CachedEmbedder } from '../vector-cache.js';
 import { NOTES_QUESTIONS, type NotesQuestion } from './questions.js';
 import { personalVault } from './vault.js';
@@ -88,7 +88,7 @@ export async function runNotesOnce(o: NotesOptions): Promise<NotesBenchResult> {
       const { file } = await app.services.files.create(app.owner, { name: basename(f), uri: `corpus/${f}` }, createReadStream(join(DOCS_CORPUS, f)));
       pathOf.set(file.id, `corpus/${f}`);
     }
-    const status = await waitIndexed(app, vault.length + corpus.length);
+    const status = await waitIndexed('notes', app, vault.length + corpus.length, 1000);
     await app.pool.stop();
     const loadS = (performance.now() - started) / 1000;
     const failed = (await app.db.query<{ uri: string }>(`SELECT uri FROM files WHERE status = 'failed' ORDER BY uri`)).map((r) => r.uri);
@@ -161,18 +161,6 @@ function byKind(rows: NotesRow[]): NotesBenchResult['by_kind'] {
     }
   }
   return out;
-}
-
-async function waitIndexed(app: App, total: number) {
-  let last = '';
-  for (;;) {
-    const s = await app.services.status.status(app.owner);
-    if ((s.files.indexed ?? 0) + (s.files.failed ?? 0) >= total && s.embedder.pending === 0) return s;
-    const line = `${s.files.indexed}/${total} files indexed, ${s.resources} chunks, ${s.embeddings} vectors`;
-    if (line !== last) progress(`notes: ${line}`);
-    last = line;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
 }
 
 /** The Markdown table for docs/benchmarks.md, and the questions the default (hybrid, grouped) misses at 3. */
